@@ -1,0 +1,1 @@
+"""Prompt building, reasoning (<think>) handling, answer extraction. No Qt."""

@@ -1,0 +1,1 @@
+"""Headless subcommands of `ponder` (chat, hardware, download, import, models)."""

@@ -1,0 +1,1 @@
+"""Plain values shared by every layer: no Qt, no third-party imports."""

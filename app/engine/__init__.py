@@ -1,0 +1,1 @@
+"""Inference backends. The only package that imports `llama_cpp`; no Qt."""

@@ -1,0 +1,1 @@
+"""Probe the machine and plan quantization, GPU layers and context. No Qt."""

@@ -1,0 +1,1 @@
+"""Model catalog, installed models, download, import, verification. No Qt."""

@@ -1,0 +1,1 @@
+"""Markdown, code and math to Qt-safe HTML. No Qt widgets."""

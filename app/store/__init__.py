@@ -1,0 +1,1 @@
+"""SQLite storage of conversations: message tree, search, migrations. No Qt."""
