@@ -1,0 +1,1 @@
+"""Shared test helpers: fake servers, GGUF builders, fixtures support."""
