@@ -549,26 +549,20 @@ class ChatStore:
         Returns:
             How many messages were deleted.
         """
+        subtree = (
+            "WITH RECURSIVE sub(id) AS (SELECT id FROM messages WHERE id = ? "
+            "UNION ALL SELECT m.id FROM messages m JOIN sub ON m.parent_id = sub.id) "
+            "SELECT id FROM sub"
+        )
         conn = self._db()
         with transaction(conn):
-            ids = [
-                int(r[0])
-                for r in conn.execute(
-                    "WITH RECURSIVE sub(id) AS (SELECT id FROM messages WHERE id = ? "
-                    "UNION ALL SELECT m.id FROM messages m JOIN sub ON m.parent_id = sub.id) "
-                    "SELECT id FROM sub",
-                    (message_id,),
-                )
-            ]
+            ids = [int(r[0]) for r in conn.execute(subtree, (message_id,))]
             if not ids:
                 raise _missing("message", message_id)
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                # parent_id has no ON DELETE action: deleting the whole subtree
-                # is one statement per chunk, children checked at statement end.
-                conn.execute(
-                    f"DELETE FROM messages WHERE id IN ({','.join('?' * len(chunk))})", chunk
-                )
+            # One statement: parent_id has no ON DELETE action (a cascade down a
+            # long chain would hit SQLite's trigger depth limit), and the foreign
+            # key is checked when the statement ends, with the subtree all gone.
+            conn.execute(f"DELETE FROM messages WHERE id IN ({subtree})", (message_id,))
         for ident in ids:
             self._pending.pop(ident, None)
         return len(ids)

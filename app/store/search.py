@@ -23,7 +23,8 @@ _SNIPPET_CHARS = 80
 def split_terms(query: str) -> list[str]:
     """Split a user query into terms: words, or "quoted phrases" kept whole."""
     terms: list[str] = []
-    for match in _TERM.finditer(query):
+    # SQLite ends a query string at NUL; it could never match stored text anyway.
+    for match in _TERM.finditer(query.replace("\x00", " ")):
         term = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
         if term:
             terms.append(term)

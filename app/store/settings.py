@@ -42,6 +42,10 @@ class Settings:
         n_threads: CPU threads, 0 for automatic.
         temperature: sampling temperature.
         top_p: nucleus sampling.
+        top_k: sample among the k most likely tokens (0: all).
+        min_p: drop tokens less likely than min_p times the best one.
+        repeat_penalty: penalty for repeated tokens (1.0: none).
+        preset: the preset last chosen ("math", "code" or "chat").
         max_tokens: longest reply in tokens.
         math_mode: append the step-by-step/boxed instruction to questions.
         thinking_budget: reasoning tokens before answering; 0 for no budget.
@@ -63,6 +67,10 @@ class Settings:
     n_threads: int = 0
     temperature: float = 0.6
     top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.0
+    preset: str = "chat"
     max_tokens: int = 4096
     math_mode: bool = False
     thinking_budget: int = 0
