@@ -1,0 +1,117 @@
+"""`run_gui`: start the desktop app.
+
+Start-up stays fast (< 1 s to an interactive window) because nothing heavy
+is imported here: llama_cpp loads inside the worker thread only when a model
+is opened, after the window is on screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import traceback
+from dataclasses import dataclass
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.core import paths
+from app.ui import i18n, theme
+from app.ui.worker import EngineClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Gui:
+    """The running app's main objects (tests and benchmarks use them too)."""
+
+    app: QApplication
+    window: object
+    controller: object
+    client: EngineClient
+
+
+def setup_logging() -> None:
+    """Log to <logs dir>/ponder.log (rotating) and warnings to stderr."""
+    try:
+        folder = paths.ensure_dir(paths.logs_dir())
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            folder / "ponder.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _excepthook(kind: type[BaseException], value: BaseException,
+                tb: TracebackType | None) -> None:
+    log.error("unhandled error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+    if QApplication.instance() is None:
+        return
+    QMessageBox.critical(
+        None,
+        QCoreApplication.translate("main", "Ponder"),
+        QCoreApplication.translate(
+            "main", "Something went wrong. Your chats are saved; the details are in the log "
+            "file (%1). If it happens again, restart Ponder.").replace(
+                "%1", str(paths.logs_dir() / "ponder.log")),
+    )
+
+
+def make_app(argv: list[str]) -> QApplication:
+    """The QApplication, with high-DPI rounding set before it exists."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication(["ponder", *argv])
+    app.setApplicationName("Ponder")
+    app.setOrganizationName("Ponder")
+    return app
+
+
+def build_gui(argv: list[str] | None = None, *, language: str | None = None,
+              scheme: theme.Scheme | None = None) -> Gui:
+    """Create the app, store, worker, window and controller (not shown yet)."""
+    from app.store.chat_store import ChatStore
+    from app.ui.controller import ChatController
+    from app.ui.main_window import MainWindow
+    from app.ui.settings_dialog import SettingsBinder
+
+    app = make_app(argv or [])
+    binder = SettingsBinder.load()
+    theme.apply(app, scheme or theme.Scheme(binder.settings_value("theme", "system")))
+    i18n.install(language or str(binder.settings_value("language", "system")))
+    paths.ensure_dir(paths.data_dir())
+    store = ChatStore(paths.db_path())
+    window = MainWindow()
+    client = EngineClient(window)
+    controller = ChatController(store, client, window, options=binder.generate_options)
+    binder.attach(controller, window)
+    window.closing.connect(client.shutdown)
+    app.aboutToQuit.connect(client.shutdown)
+    app.aboutToQuit.connect(store.close)
+    hints = QGuiApplication.styleHints()
+    if hasattr(hints, "colorSchemeChanged"):
+        hints.colorSchemeChanged.connect(binder.on_system_scheme_changed)
+    return Gui(app, window, controller, client)
+
+
+def run_gui(argv: list[str]) -> int:
+    """Start Ponder's window and run the event loop; returns the exit code."""
+    setup_logging()
+    sys.excepthook = _excepthook
+    gui = build_gui(argv)
+    gui.window.show()  # type: ignore[attr-defined]
+    from app.ui.selftest_render import schedule_screenshot_from_env
+
+    schedule_screenshot_from_env(gui.window)  # type: ignore[arg-type]
+    QTimer.singleShot(0, gui.controller.start)  # type: ignore[attr-defined]
+    return int(gui.app.exec())

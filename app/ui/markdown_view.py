@@ -1,0 +1,246 @@
+"""Widgets that show rendered markdown: prose browsers and code blocks.
+
+A MarkdownView holds one widget per segment (see segments.py). Setting new
+text re-renders only segments whose source changed, which while streaming
+is just the growing tail.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication, QTextDocument
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui import theme
+from app.ui.rendering import RenderedPiece, render_code, render_markdown, svg_to_image
+from app.ui.segments import Segment, split_segments
+
+log = logging.getLogger(__name__)
+
+
+def open_external(url: QUrl) -> bool:
+    """Open http(s) links in the system browser; ignore every other scheme."""
+    if url.scheme() in ("http", "https"):
+        return QDesktopServices.openUrl(url)
+    log.info("ignored a link with scheme %r", url.scheme())
+    return False
+
+
+class RichBrowser(QTextBrowser):
+    """A read-only browser whose height follows its document.
+
+    Signals:
+        copy_requested(int): a `copy:N` link was clicked.
+    """
+
+    copy_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, *, is_code: bool = False) -> None:
+        super().__init__(parent)
+        self._is_code = is_code
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        policy = Qt.ScrollBarPolicy
+        self.setHorizontalScrollBarPolicy(
+            policy.ScrollBarAsNeeded if is_code else policy.ScrollBarAlwaysOff)
+        if is_code:
+            self.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
+            self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        self.setStyleSheet("QTextBrowser { background: transparent; }")
+        self.document().setDocumentMargin(2)
+        self.anchorClicked.connect(self._on_self_anchor_clicked)
+        self.document().documentLayout().documentSizeChanged.connect(self._on_document_resized)
+
+    def set_piece(self, piece: RenderedPiece) -> None:
+        """Show `piece`, loading its math images as document resources."""
+        doc = self.document()
+        ratio = self.devicePixelRatioF() or QGuiApplication.primaryScreen().devicePixelRatio()
+        for name, svg in piece.images.items():
+            image = svg_to_image(name, svg, ratio)
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+        self.setHtml(piece.html)
+        self._fit_height()
+
+    def _on_self_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme() == "copy":
+            try:
+                self.copy_requested.emit(int(url.path() or url.toString().split(":", 1)[1]))
+            except ValueError:
+                log.warning("bad copy link %s", url.toString())
+            return
+        open_external(url)
+
+    def _on_document_resized(self, _size: object = None) -> None:
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        doc = self.document()
+        if not self._is_code:
+            doc.setTextWidth(self.viewport().width())
+        height = int(doc.size().height() + 0.999) + 2
+        if self._is_code and doc.idealWidth() > self.viewport().width():
+            height += self.horizontalScrollBar().sizeHint().height()
+        if self.height() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._fit_height()
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, self.height())
+
+
+class CodeBlock(QFrame):
+    """A fenced code block: language label, copy button, sideways scrolling.
+
+    Signals:
+        copied(str): the code was put on the clipboard.
+    """
+
+    copied = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeBlock")
+        self._code = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 6)
+        layout.setSpacing(2)
+        header = QHBoxLayout()
+        self.language_label = QLabel(self)
+        self.language_label.setObjectName("codeLanguage")
+        self.copy_button = QToolButton(self)
+        self.copy_button.setAutoRaise(True)
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        header.addWidget(self.language_label)
+        header.addStretch(1)
+        header.addWidget(self.copy_button)
+        layout.addLayout(header)
+        self.browser = RichBrowser(self, is_code=True)
+        layout.addWidget(self.browser)
+        self.retranslate()
+
+    @property
+    def code(self) -> str:
+        """The code text without fences."""
+        return self._code
+
+    def retranslate(self) -> None:
+        """Set the user-visible texts in the current language."""
+        self.copy_button.setText(self.tr("Copy"))
+        self.copy_button.setAccessibleName(self.tr("Copy code"))
+        self.browser.setAccessibleName(self.tr("Code block"))
+
+    def set_segment(self, segment: Segment, *, is_dark: bool) -> None:
+        """Show a code segment (rendered by app.render as a lone fence)."""
+        self._code = segment.code
+        self.language_label.setText(segment.language or self.tr("code"))
+        self.browser.set_piece(render_code(segment.code, segment.language, is_dark=is_dark))
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self._code)
+        self.copied.emit(self._code)
+
+
+class MarkdownView(QWidget):
+    """Rendered markdown as a column of prose and code widgets.
+
+    Signals:
+        copied(str): some text was put on the clipboard (a code block).
+    """
+
+    copied = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, accessible_name: str = "") -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(4)
+        self._segments: list[Segment] = []
+        self._widgets: list[QWidget] = []
+        self._code_texts: dict[int, list[str]] = {}
+        self._text = ""
+        self._accessible_name = accessible_name
+        self.render_count = 0
+        """How many segment renders happened (tests check tail-only updates)."""
+
+    @property
+    def text(self) -> str:
+        """The markdown shown."""
+        return self._text
+
+    def set_markdown(self, text: str) -> None:
+        """Show `text`, re-rendering only the segments that changed."""
+        if text == self._text and self._widgets:
+            return
+        self._text = text
+        is_dark = theme.current().is_dark
+        new = split_segments(text)
+        for index, segment in enumerate(new):
+            old = self._segments[index] if index < len(self._segments) else None
+            if old == segment and index < len(self._widgets):
+                continue
+            self._show_segment(index, segment, is_dark)
+        for widget in self._widgets[len(new):]:
+            widget.deleteLater()
+        del self._widgets[len(new):]
+        self._segments = new
+
+    def _show_segment(self, index: int, segment: Segment, is_dark: bool) -> None:
+        widget = self._widgets[index] if index < len(self._widgets) else None
+        wanted = CodeBlock if segment.is_code else RichBrowser
+        if widget is not None and type(widget) is not wanted:
+            widget.deleteLater()
+            widget = None
+        if widget is None:
+            if segment.is_code:
+                block = CodeBlock(self)
+                block.copied.connect(self.copied)
+                widget = block
+            else:
+                browser = RichBrowser(self)
+                browser.setAccessibleName(self._accessible_name)
+                browser.copy_requested.connect(self._on_browser_copy_requested)
+                widget = browser
+            if index < len(self._widgets):
+                self._widgets[index] = widget
+                self._layout.insertWidget(index, widget)
+            else:
+                self._widgets.append(widget)
+                self._layout.addWidget(widget)
+        self.render_count += 1
+        if isinstance(widget, CodeBlock):
+            widget.set_segment(segment, is_dark=is_dark)
+        elif isinstance(widget, RichBrowser):
+            piece = render_markdown(segment.source, is_dark=is_dark)
+            self._code_texts[id(widget)] = piece.code_texts
+            widget.set_piece(piece)
+
+    def _on_browser_copy_requested(self, index: int) -> None:
+        browser = self.sender()
+        texts = self._code_texts.get(id(browser), [])
+        if 0 <= index < len(texts):
+            QGuiApplication.clipboard().setText(texts[index])
+            self.copied.emit(texts[index])
+
+    def retranslate(self) -> None:
+        """Re-set texts of code block headers."""
+        for widget in self._widgets:
+            if isinstance(widget, CodeBlock):
+                widget.retranslate()

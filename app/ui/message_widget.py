@@ -1,0 +1,303 @@
+"""One message in the chat: role, reasoning block, answer, actions, branches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.markdown_view import MarkdownView
+
+
+@dataclass(frozen=True)
+class MessageData:
+    """What a message widget shows; the controller builds it from the store.
+
+    Attributes:
+        message_id: the store's id (or a temporary negative id).
+        role: "user" or "assistant".
+        content: the visible text (assistant: the answer).
+        reasoning: the think-block text.
+        is_reasoning_collapsed: the reasoning block is folded.
+        thinking_s: seconds spent thinking (None while unknown).
+        status: "done", "streaming", "stopped" or "error".
+        boxed: the final \\boxed{} answer, if any.
+        branch_index: 0-based position among its siblings.
+        branch_count: number of siblings (1: no switcher).
+        notice: a line about the reply (loop warning, error...).
+    """
+
+    message_id: int
+    role: str
+    content: str
+    reasoning: str = ""
+    is_reasoning_collapsed: bool = True
+    thinking_s: float | None = None
+    status: str = "done"
+    boxed: str | None = None
+    branch_index: int = 0
+    branch_count: int = 1
+    notice: str = ""
+
+
+class ReasoningBlock(QFrame):
+    """The collapsible think block above an answer.
+
+    Signals:
+        toggled(bool): the user folded (True) or unfolded (False) it.
+    """
+
+    toggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reasoning")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.setSpacing(2)
+        self.toggle_button = QToolButton(self)
+        self.toggle_button.setObjectName("reasoningToggle")
+        self.toggle_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle_button.setCheckable(True)
+        self.toggle_button.clicked.connect(self._on_toggle_button_clicked)
+        layout.addWidget(self.toggle_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.body = MarkdownView(self)
+        layout.addWidget(self.body)
+        self._is_collapsed = True
+        self._is_streaming = False
+        self._seconds: float | None = None
+        self._text = ""
+
+    @property
+    def is_collapsed(self) -> bool:
+        """Whether the body is hidden."""
+        return self._is_collapsed
+
+    def update_state(self, text: str, *, is_streaming: bool, seconds: float | None,
+                     is_collapsed: bool) -> None:
+        """Show reasoning `text`; the body is rendered only when visible."""
+        self._text = text
+        self._is_streaming = is_streaming
+        self._seconds = seconds
+        self._is_collapsed = is_collapsed
+        self.body.setVisible(not is_collapsed)
+        if not is_collapsed:
+            self.body.set_markdown(text)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set the header text in the current language."""
+        arrow = Qt.ArrowType.RightArrow if self._is_collapsed else Qt.ArrowType.DownArrow
+        self.toggle_button.setArrowType(arrow)
+        self.toggle_button.setChecked(not self._is_collapsed)
+        if self._is_streaming:
+            label = self.tr("Thinking…")
+        elif self._seconds is not None:
+            label = self.tr("Thought for %n s", "", max(1, round(self._seconds)))
+        else:
+            label = self.tr("Reasoning")
+        self.toggle_button.setText(label)
+        self.toggle_button.setAccessibleName(self.tr("Show or hide the reasoning"))
+
+    def _on_toggle_button_clicked(self) -> None:
+        self.update_state(self._text, is_streaming=self._is_streaming, seconds=self._seconds,
+                          is_collapsed=not self._is_collapsed)
+        self.toggled.emit(self._is_collapsed)
+
+
+class MessageWidget(QFrame):
+    """A user or assistant message with its actions.
+
+    Signals:
+        copy_requested(int): copy this message's text (message id).
+        edit_requested(int): edit this user message and resend.
+        regenerate_requested(int): produce a new answer in place of this one.
+        continue_requested(int): continue this stopped answer.
+        delete_requested(int): delete this message (and its replies).
+        branch_requested(int, int): message id, step (-1 earlier, +1 later).
+        reasoning_toggled(int, bool): message id, is collapsed now.
+        answer_now_requested(int): close the think block now.
+    """
+
+    copy_requested = Signal(int)
+    edit_requested = Signal(int)
+    regenerate_requested = Signal(int)
+    continue_requested = Signal(int)
+    delete_requested = Signal(int)
+    branch_requested = Signal(int, int)
+    reasoning_toggled = Signal(int, bool)
+    answer_now_requested = Signal(int)
+
+    def __init__(self, data: MessageData, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("message")
+        self.setProperty("role", data.role)
+        self._data = data
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(4)
+        self.role_label = QLabel(self)
+        self.role_label.setObjectName("roleLabel")
+        layout.addWidget(self.role_label)
+        self.reasoning = ReasoningBlock(self)
+        self.reasoning.toggled.connect(self._on_reasoning_toggled)
+        layout.addWidget(self.reasoning)
+        self.answer_now_button = QPushButton(self)
+        self.answer_now_button.clicked.connect(self._on_answer_now_button_clicked)
+        layout.addWidget(self.answer_now_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.body = MarkdownView(self)
+        layout.addWidget(self.body)
+        self.boxed_label = QLabel(self)
+        self.boxed_label.setObjectName("boxedAnswer")
+        self.boxed_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.boxed_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.boxed_label)
+        self.notice_label = QLabel(self)
+        self.notice_label.setObjectName("noticeLabel")
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice_label.setWordWrap(True)
+        layout.addWidget(self.notice_label)
+        layout.addLayout(self._build_actions())
+        self.set_data(data)
+
+    def _build_actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(2)
+        self.prev_branch_button = self._tool("‹", self._on_prev_branch_button_clicked)
+        self.branch_label = QLabel(self)
+        self.next_branch_button = self._tool("›", self._on_next_branch_button_clicked)
+        self.copy_button = self._tool("", self._on_copy_button_clicked)
+        self.edit_button = self._tool("", self._on_edit_button_clicked)
+        self.regenerate_button = self._tool("", self._on_regenerate_button_clicked)
+        self.continue_button = self._tool("", self._on_continue_button_clicked)
+        self.delete_button = self._tool("", self._on_delete_button_clicked)
+        for widget in (self.prev_branch_button, self.branch_label, self.next_branch_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        for widget in (self.copy_button, self.edit_button, self.regenerate_button,
+                       self.continue_button, self.delete_button):
+            row.addWidget(widget)
+        return row
+
+    def _tool(self, text: str, slot: object) -> QToolButton:
+        button = QToolButton(self)
+        button.setAutoRaise(True)
+        button.setText(text)
+        button.clicked.connect(slot)
+        return button
+
+    @property
+    def data(self) -> MessageData:
+        """What is shown now."""
+        return self._data
+
+    @property
+    def message_id(self) -> int:
+        """The store id of this message."""
+        return self._data.message_id
+
+    def set_data(self, data: MessageData) -> None:
+        """Show `data` (only the parts that changed are re-rendered)."""
+        self._data = data
+        is_assistant = data.role == "assistant"
+        is_streaming = data.status == "streaming"
+        has_reasoning = bool(data.reasoning) or (is_streaming and is_assistant)
+        self.reasoning.setVisible(is_assistant and has_reasoning)
+        if is_assistant and has_reasoning:
+            self.reasoning.update_state(
+                data.reasoning, is_streaming=is_streaming and not data.content,
+                seconds=data.thinking_s, is_collapsed=data.is_reasoning_collapsed)
+        self.answer_now_button.setVisible(is_streaming and not data.content and is_assistant)
+        self.body.set_markdown(data.content)
+        self.boxed_label.setVisible(bool(data.boxed) and not is_streaming)
+        self.notice_label.setVisible(bool(data.notice))
+        self.notice_label.setText(data.notice)
+        has_branches = data.branch_count > 1
+        for widget in (self.prev_branch_button, self.branch_label, self.next_branch_button):
+            widget.setVisible(has_branches)
+        self.prev_branch_button.setEnabled(data.branch_index > 0)
+        self.next_branch_button.setEnabled(data.branch_index < data.branch_count - 1)
+        self.branch_label.setText(f"{data.branch_index + 1}/{data.branch_count}")
+        self.edit_button.setVisible(not is_assistant)
+        self.regenerate_button.setVisible(is_assistant and not is_streaming)
+        self.continue_button.setVisible(is_assistant and data.status == "stopped")
+        self.copy_button.setEnabled(not is_streaming)
+        self.delete_button.setEnabled(not is_streaming)
+        self.retranslate()
+
+    def update_stream(self, reasoning: str, answer: str) -> None:
+        """Show streamed text quickly (no action-bar work)."""
+        self.set_data(replace(self._data, reasoning=reasoning, content=answer))
+
+    def retranslate(self) -> None:
+        """Set every user-visible text in the current language."""
+        is_assistant = self._data.role == "assistant"
+        self.role_label.setText(self.tr("Assistant") if is_assistant else self.tr("You"))
+        self.setAccessibleName(self.tr("Assistant message") if is_assistant
+                               else self.tr("Your message"))
+        self.body.setAccessibleName(self.tr("Message text"))
+        if self._data.boxed:
+            self.boxed_label.setText(self.tr("Answer: %1").replace("%1", self._data.boxed))
+        self.boxed_label.setAccessibleName(self.tr("Final answer"))
+        self.answer_now_button.setText(self.tr("Answer now"))
+        self.answer_now_button.setAccessibleName(self.tr("Stop thinking and answer now"))
+        pairs = (
+            (self.copy_button, self.tr("Copy"), self.tr("Copy this message")),
+            (self.edit_button, self.tr("Edit"), self.tr("Edit and resend this message")),
+            (self.regenerate_button, self.tr("Regenerate"), self.tr("Write a new answer")),
+            (self.continue_button, self.tr("Continue"), self.tr("Continue this answer")),
+            (self.delete_button, self.tr("Delete"), self.tr("Delete this message")),
+            (self.prev_branch_button, "‹", self.tr("Previous version")),
+            (self.next_branch_button, "›", self.tr("Next version")),
+        )
+        for button, text, name in pairs:
+            button.setText(text)
+            button.setAccessibleName(name)
+            button.setToolTip(name)
+        self.branch_label.setAccessibleName(self.tr("Version"))
+        self.body.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.reasoning.retranslate()
+        super().changeEvent(event)
+
+    def _on_reasoning_toggled(self, is_collapsed: bool) -> None:
+        self._data = replace(self._data, is_reasoning_collapsed=is_collapsed)
+        self.reasoning_toggled.emit(self._data.message_id, is_collapsed)
+
+    def _on_answer_now_button_clicked(self) -> None:
+        self.answer_now_requested.emit(self._data.message_id)
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self._data.content)
+        self.copy_requested.emit(self._data.message_id)
+
+    def _on_edit_button_clicked(self) -> None:
+        self.edit_requested.emit(self._data.message_id)
+
+    def _on_regenerate_button_clicked(self) -> None:
+        self.regenerate_requested.emit(self._data.message_id)
+
+    def _on_continue_button_clicked(self) -> None:
+        self.continue_requested.emit(self._data.message_id)
+
+    def _on_delete_button_clicked(self) -> None:
+        self.delete_requested.emit(self._data.message_id)
+
+    def _on_prev_branch_button_clicked(self) -> None:
+        self.branch_requested.emit(self._data.message_id, -1)
+
+    def _on_next_branch_button_clicked(self) -> None:
+        self.branch_requested.emit(self._data.message_id, +1)

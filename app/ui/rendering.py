@@ -1,0 +1,94 @@
+"""Adapter from app.render (markdown -> Qt-safe HTML) to the UI's widgets.
+
+The renderer escapes all model text: output is never interpreted as HTML.
+Math arrives as `math:KEY` images with SVG bytes, code blocks as `copy:N`
+links with the code texts. This module turns the SVGs into QImages at the
+screen's device pixel ratio and keeps a small cache of rendered images.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderedPiece:
+    """HTML for one segment plus what it refers to.
+
+    Attributes:
+        html: Qt-rich-text-safe HTML.
+        images: resource name (e.g. "math:3f2a") -> SVG bytes.
+        code_texts: the texts that `copy:N` links copy, by N.
+    """
+
+    html: str
+    images: dict[str, bytes] = field(default_factory=dict)
+    code_texts: list[str] = field(default_factory=list)
+
+
+def fallback_html(markdown: str) -> RenderedPiece:
+    """Plain escaped text with line breaks, when no renderer is available."""
+    body = html.escape(markdown).replace("\n", "<br>")
+    return RenderedPiece(f"<p>{body}</p>")
+
+
+def render_markdown(markdown: str, *, is_dark: bool = False) -> RenderedPiece:
+    """Render one segment's markdown with app.render (escaped fallback)."""
+    try:
+        from app.ui import render_bridge
+    except ImportError:
+        return fallback_html(markdown)
+    try:
+        return render_bridge.render(markdown, is_dark=is_dark)
+    except Exception:
+        log.exception("rendering failed; showing the text as is")
+        return fallback_html(markdown)
+
+
+def render_code(code: str, language: str, *, is_dark: bool = False) -> RenderedPiece:
+    """Highlight one code block's text (escaped fallback)."""
+    try:
+        from app.ui import render_bridge
+
+        return render_bridge.render_code(code, language, is_dark=is_dark)
+    except Exception:
+        log.exception("highlighting failed; showing the code as is")
+        return RenderedPiece(f"<pre>{html.escape(code)}</pre>", code_texts=[code])
+
+
+_svg_cache: dict[tuple[str, float], QImage] = {}
+
+
+def svg_to_image(key: str, svg: bytes, device_pixel_ratio: float) -> QImage:
+    """Rasterize SVG bytes at `device_pixel_ratio`; cached by (key, ratio)."""
+    cached = _svg_cache.get((key, device_pixel_ratio))
+    if cached is not None:
+        return cached
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(QByteArray(svg))
+    size = renderer.defaultSize()
+    if not renderer.isValid() or size.isEmpty():
+        image = QImage(1, 1, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        return image
+    px = QSize(max(1, round(size.width() * device_pixel_ratio + 0.5)),
+               max(1, round(size.height() * device_pixel_ratio + 0.5)))
+    image = QImage(px, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, px.width(), px.height()))
+    painter.end()
+    image.setDevicePixelRatio(device_pixel_ratio)
+    if len(_svg_cache) > 2000:
+        _svg_cache.clear()
+    _svg_cache[(key, device_pixel_ratio)] = image
+    return image

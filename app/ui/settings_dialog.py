@@ -1,0 +1,290 @@
+"""The settings dialog and the binder that applies and persists settings.
+
+Presets fill the sampling fields; every field can then be changed. Settings
+can be saved for all chats (settings.json) or as overrides of the open
+conversation only (stored with the conversation). Language and theme switch
+live, without a restart. Context length, threads and GPU layers apply the
+next time a model is loaded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import PonderError
+from app.core.types import GenerateOptions, SamplingParams
+from app.store.settings import Settings, load_settings, save_settings
+from app.ui import i18n, theme
+
+log = logging.getLogger(__name__)
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "math": {"temperature": 0.6, "top_p": 0.95, "top_k": 40, "min_p": 0.05,
+             "repeat_penalty": 1.0, "max_tokens": 8192, "math_mode": True},
+    "code": {"temperature": 0.5, "top_p": 0.95, "top_k": 40, "min_p": 0.05,
+             "repeat_penalty": 1.0, "max_tokens": 8192, "math_mode": False},
+    "chat": {"temperature": 0.6, "top_p": 0.95, "top_k": 40, "min_p": 0.05,
+             "repeat_penalty": 1.0, "max_tokens": 4096, "math_mode": False},
+}
+"""Preset name -> the settings it sets (R1 advice: temperature 0.5-0.7, top-p 0.95)."""
+
+OVERRIDABLE = ("preset", "temperature", "top_p", "top_k", "min_p", "repeat_penalty",
+               "max_tokens", "math_mode", "thinking_budget")
+"""Settings a conversation may override."""
+
+
+def options_from(values: Settings) -> GenerateOptions:
+    """Generation options for `values`."""
+    sampling = SamplingParams(
+        temperature=values.temperature, top_p=values.top_p, top_k=values.top_k,
+        min_p=values.min_p, repeat_penalty=values.repeat_penalty, max_tokens=values.max_tokens)
+    return GenerateOptions(sampling=sampling, math_mode=values.math_mode,
+                           thinking_budget=values.thinking_budget or None)
+
+
+class SettingsDialog(QDialog):
+    """Edits a Settings value; `result_settings()` returns the edited copy."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 has_conversation: bool = False, is_override: bool = False) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        layout = QVBoxLayout(self)
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+        self.preset = QComboBox(self)
+        for key in PRESETS:
+            self.preset.addItem("", key)
+        self.preset.currentIndexChanged.connect(self._on_preset_current_index_changed)
+        self.temperature = self._double(0.0, 2.0, 0.05, settings.temperature)
+        self.top_p = self._double(0.0, 1.0, 0.01, settings.top_p)
+        self.top_k = self._int(0, 1000, settings.top_k)
+        self.min_p = self._double(0.0, 1.0, 0.01, settings.min_p)
+        self.repeat_penalty = self._double(0.5, 2.0, 0.05, settings.repeat_penalty)
+        self.max_tokens = self._int(16, 131072, settings.max_tokens)
+        self.n_ctx = self._int(512, 131072, settings.n_ctx)
+        self.n_threads = self._int(0, 256, settings.n_threads)
+        self.n_gpu_layers = self._int(-1, 999, settings.n_gpu_layers)
+        self.thinking_budget = self._int(0, 131072, settings.thinking_budget)
+        self.math_mode = QCheckBox(self)
+        self.math_mode.setChecked(settings.math_mode)
+        self.language = QComboBox(self)
+        self.language.addItem("", "")
+        for code, name in i18n.LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.theme = QComboBox(self)
+        for scheme in theme.Scheme:
+            self.theme.addItem("", scheme.value)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        self.this_chat_only = QCheckBox(self)
+        self.this_chat_only.setEnabled(has_conversation)
+        self.this_chat_only.setChecked(is_override and has_conversation)
+        self._rows: list[tuple[QWidget, str]] = []
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.this_chat_only)
+        layout.addWidget(self.buttons)
+        self._is_filling = True
+        self.preset.setCurrentIndex(max(0, self.preset.findData(settings.preset)))
+        self._is_filling = False
+        self.retranslate()
+
+    def _double(self, low: float, high: float, step: float, value: float) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(self)
+        box.setRange(low, high)
+        box.setSingleStep(step)
+        box.setDecimals(2)
+        box.setValue(value)
+        return box
+
+    def _int(self, low: int, high: int, value: int) -> QSpinBox:
+        box = QSpinBox(self)
+        box.setRange(low, high)
+        box.setValue(value)
+        return box
+
+    def retranslate(self) -> None:
+        """(Re)build the labelled rows in the current language."""
+        self.setWindowTitle(self.tr("Settings"))
+        names = {"math": self.tr("Math tutor"), "code": self.tr("Code helper"),
+                 "chat": self.tr("Chat")}
+        for index in range(self.preset.count()):
+            self.preset.setItemText(index, names[str(self.preset.itemData(index))])
+        self.language.setItemText(0, self.tr("System language"))
+        scheme_names = {"system": self.tr("Follow the system"), "light": self.tr("Light"),
+                        "dark": self.tr("Dark")}
+        for index in range(self.theme.count()):
+            self.theme.setItemText(index, scheme_names[str(self.theme.itemData(index))])
+        self.math_mode.setText(self.tr("Ask for step-by-step reasoning and a boxed answer"))
+        self.this_chat_only.setText(self.tr("Save for this chat only"))
+        rows = [
+            (self.preset, self.tr("Preset")),
+            (self.temperature, self.tr("Temperature")),
+            (self.top_p, self.tr("Top-p")),
+            (self.top_k, self.tr("Top-k")),
+            (self.min_p, self.tr("Min-p")),
+            (self.repeat_penalty, self.tr("Repeat penalty")),
+            (self.max_tokens, self.tr("Max tokens")),
+            (self.thinking_budget, self.tr("Thinking budget (0: none)")),
+            (self.math_mode, self.tr("Math instruction")),
+            (self.n_ctx, self.tr("Context length (next load)")),
+            (self.n_threads, self.tr("Threads (0: automatic)")),
+            (self.n_gpu_layers, self.tr("GPU layers (-1: all)")),
+            (self.language, self.tr("Language")),
+            (self.theme, self.tr("Theme")),
+        ]
+        while self.form.rowCount():
+            self.form.takeRow(0)
+        for widget, label in rows:
+            self.form.addRow(label, widget)
+            widget.setAccessibleName(label)
+        self.this_chat_only.setAccessibleName(self.this_chat_only.text())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _on_preset_current_index_changed(self, _index: int) -> None:
+        if self._is_filling:
+            return
+        values = PRESETS[str(self.preset.currentData())]
+        self.temperature.setValue(values["temperature"])
+        self.top_p.setValue(values["top_p"])
+        self.top_k.setValue(values["top_k"])
+        self.min_p.setValue(values["min_p"])
+        self.repeat_penalty.setValue(values["repeat_penalty"])
+        self.max_tokens.setValue(values["max_tokens"])
+        self.math_mode.setChecked(values["math_mode"])
+
+    def result_settings(self) -> Settings:
+        """The settings as edited."""
+        return dataclasses.replace(
+            self._settings,
+            preset=str(self.preset.currentData()),
+            temperature=round(self.temperature.value(), 2),
+            top_p=round(self.top_p.value(), 2),
+            top_k=self.top_k.value(),
+            min_p=round(self.min_p.value(), 2),
+            repeat_penalty=round(self.repeat_penalty.value(), 2),
+            max_tokens=self.max_tokens.value(),
+            thinking_budget=self.thinking_budget.value(),
+            math_mode=self.math_mode.isChecked(),
+            n_ctx=self.n_ctx.value(),
+            n_threads=self.n_threads.value(),
+            n_gpu_layers=self.n_gpu_layers.value(),
+            language=str(self.language.currentData()),
+            theme=str(self.theme.currentData()),
+        )
+
+
+class SettingsBinder(QObject):
+    """Holds the settings, applies them live and saves them."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self._controller: Any = None
+        self._window: Any = None
+
+    @classmethod
+    def load(cls) -> SettingsBinder:
+        """Read settings.json (never fails; see app.store.settings)."""
+        return cls(load_settings())
+
+    def settings_value(self, name: str, default: object) -> object:
+        """One setting by name; "" and missing give `default`."""
+        value = getattr(self.settings, name, default)
+        return value if value != "" else default
+
+    def attach(self, controller: Any, window: Any) -> None:
+        """Connect the window's Settings action."""
+        self._controller = controller
+        self._window = window
+        window.settings_requested.connect(self.open_dialog)
+
+    def effective(self) -> Settings:
+        """Global settings with the open conversation's overrides applied."""
+        overrides = self._overrides()
+        known = {k: v for k, v in overrides.items() if k in OVERRIDABLE}
+        try:
+            return dataclasses.replace(self.settings, **known)
+        except TypeError:
+            return self.settings
+
+    def generate_options(self) -> GenerateOptions:
+        """Options for the next reply."""
+        return options_from(self.effective())
+
+    def _overrides(self) -> dict[str, Any]:
+        controller = self._controller
+        if controller is None or controller.conversation_id is None:
+            return {}
+        conv = controller.store.get_conversation(controller.conversation_id)
+        return dict(conv.settings.get("overrides", {}))
+
+    def make_dialog(self) -> SettingsDialog:
+        """A dialog filled with the effective settings."""
+        has_conv = self._controller is not None and self._controller.conversation_id is not None
+        return SettingsDialog(self.effective(), self._window, has_conversation=has_conv,
+                              is_override=bool(self._overrides()))
+
+    def open_dialog(self) -> None:
+        """Show the dialog and apply what the user chose."""
+        dialog = self.make_dialog()
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.apply(dialog.result_settings(), this_chat_only=dialog.this_chat_only.isChecked())
+
+    def apply(self, new: Settings, *, this_chat_only: bool = False) -> None:
+        """Use and persist `new` (sampling to the chat only if asked)."""
+        if this_chat_only and self._controller is not None and \
+                self._controller.conversation_id is not None:
+            cid = self._controller.conversation_id
+            conv = self._controller.store.get_conversation(cid)
+            overrides = {k: getattr(new, k) for k in OVERRIDABLE}
+            self._controller.store.set_conversation_settings(
+                cid, {**conv.settings, "overrides": overrides})
+            new = dataclasses.replace(new, **{k: getattr(self.settings, k) for k in OVERRIDABLE})
+        old = self.settings
+        self.settings = new
+        try:
+            save_settings(new)
+        except PonderError as exc:
+            log.warning("settings not saved: %s", exc)
+            if self._controller is not None:
+                self._controller.error_shown.emit(str(exc))
+        if new.language != old.language:
+            i18n.install(new.language or "system")
+        if new.theme != old.theme:
+            self.apply_theme()
+
+    def apply_theme(self) -> None:
+        """Re-apply the theme setting (also on a system scheme change)."""
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, theme.Scheme(self.settings.theme or "system"))
+
+    def on_system_scheme_changed(self, *_args: object) -> None:
+        """The OS switched light/dark: follow it when the theme is "system"."""
+        if (self.settings.theme or "system") == "system":
+            self.apply_theme()

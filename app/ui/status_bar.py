@@ -1,0 +1,65 @@
+"""The status line: model, backend, live tokens per second, context used."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from app.core.types import BackendInfo
+
+
+class StatusBar(QStatusBar):
+    """Shows what runs and how fast."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model_label = QLabel(self)
+        self.backend_label = QLabel(self)
+        self.speed_label = QLabel(self)
+        self.context_label = QLabel(self)
+        for label in (self.model_label, self.backend_label, self.speed_label, self.context_label):
+            self.addPermanentWidget(label)
+        self._info: BackendInfo | None = None
+        self._tps: float | None = None
+        self._used = 0
+        self.retranslate()
+
+    def set_backend(self, info: BackendInfo | None) -> None:
+        """Show the loaded model (None: no model)."""
+        self._info = info
+        self.retranslate()
+
+    def set_speed(self, tokens_per_s: float | None) -> None:
+        """Show the live generation speed (None hides it)."""
+        self._tps = tokens_per_s
+        self.retranslate()
+
+    def set_context_used(self, tokens: int) -> None:
+        """Show how many context tokens the conversation uses."""
+        self._used = tokens
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set user-visible texts in the current language."""
+        info = self._info
+        if info is None:
+            self.model_label.setText(self.tr("No model loaded"))
+            self.backend_label.setText("")
+            self.context_label.setText("")
+        else:
+            self.model_label.setText(info.model_name)
+            self.backend_label.setText(info.backend)
+            self.context_label.setText(
+                self.tr("Context %1 / %2").replace("%1", f"{self._used:,}")
+                .replace("%2", f"{info.n_ctx:,}"))
+        self.speed_label.setText(
+            "" if self._tps is None else self.tr("%1 tok/s").replace("%1", f"{self._tps:.1f}"))
+        self.model_label.setAccessibleName(self.tr("Model"))
+        self.backend_label.setAccessibleName(self.tr("Backend"))
+        self.speed_label.setAccessibleName(self.tr("Speed"))
+        self.context_label.setAccessibleName(self.tr("Context used"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
