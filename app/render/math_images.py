@@ -15,11 +15,14 @@ import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from ziamath.config import config as ziamath_config
-from ziamath.zmath import Latex
-
 from app.render.tex import escape_for_ziamath
 from app.render.types import MathImage
+
+with warnings.catch_warnings():
+    # ziamath 0.13 finds its font with the deprecated importlib.resources.path().
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from ziamath.config import config as ziamath_config
+    from ziamath.zmath import Latex
 
 log = logging.getLogger(__name__)
 
