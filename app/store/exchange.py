@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -223,19 +222,23 @@ def _parents_first(messages: list[TreeMessage]) -> tuple[TreeMessage, ...]:
         if m.key in by_key:
             raise _Bad(f"two messages share the id {m.key}")
         by_key[m.key] = m
-    children: dict[int | None, list[TreeMessage]] = {}
     for m in messages:
         if m.parent_key is not None and m.parent_key not in by_key:
             raise _Bad(f"message {m.key} answers message {m.parent_key}, which is not in the file")
-        children.setdefault(m.parent_key, []).append(m)
+    # Each message after its parent, otherwise in the file's order.
     ordered: list[TreeMessage] = []
-    queue = deque(children.get(None, []))
-    while queue:
-        m = queue.popleft()
-        ordered.append(m)
-        queue.extend(children.get(m.key, []))
-    if len(ordered) != len(messages):
-        raise _Bad("some messages answer each other in a circle")
+    placed: set[int] = set()
+    for m in messages:
+        chain: list[TreeMessage] = []
+        node: TreeMessage | None = m
+        while node is not None and node.key not in placed:
+            if len(chain) > len(messages):
+                raise _Bad("some messages answer each other in a circle")
+            chain.append(node)
+            node = None if node.parent_key is None else by_key[node.parent_key]
+        for item in reversed(chain):
+            placed.add(item.key)
+            ordered.append(item)
     return tuple(ordered)
 
 
