@@ -116,7 +116,7 @@ def test_newer_database_is_refused_untouched(db_file: Path) -> None:
 def test_not_a_database(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "broken.sqlite3"
     path.write_bytes(content)
-    with pytest.raises(StoreError, match="not a Ponder chat database|damaged"):
+    with pytest.raises(StoreError, match=r"not a Ponder chat database|damaged"):
         ChatStore(path)
     assert path.read_bytes() == content
 
