@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from markdown_it.token import Token
 
 from app.render.markdown import DEFAULT_FONT_PX, new_context, parser, plain_html, render_tokens
+from app.render.math_images import MathRenderer
 from app.render.types import CodeBlock, MathImage, RenderedMessage
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,23 @@ class StreamRenderer:
         tail_html: HTML of the growing tail from the last update.
     """
 
-    def __init__(self, *, dark: bool = False, font_px: float = DEFAULT_FONT_PX) -> None:
+    def __init__(
+        self,
+        *,
+        dark: bool = False,
+        font_px: float = DEFAULT_FONT_PX,
+        math: MathRenderer | None = None,
+    ) -> None:
+        """Start an empty message.
+
+        Args:
+            dark: dark theme colours.
+            font_px: body font size in logical pixels.
+            math: the formula renderer; the shared cached one by default.
+        """
         self._dark = dark
         self._font_px = font_px
+        self._math = math
         self._text = ""
         self._stable_end = 0  # chars of text covered by stable blocks
         self._stable_parts: list[str] = []
@@ -152,7 +167,10 @@ class StreamRenderer:
             tokens = self._commit_finished(tail, tokens)
             tail = self._text[self._stable_end :]
         ctx = new_context(
-            dark=self._dark, font_px=self._font_px, first_code_index=len(self._stable_code)
+            dark=self._dark,
+            font_px=self._font_px,
+            first_code_index=len(self._stable_code),
+            math=self._math,
         )
         self.tail_html = render_tokens(md, tokens, ctx)
         self._tail_images = ctx.math_images
@@ -184,7 +202,10 @@ class StreamRenderer:
         assert cut_map is not None
         md = parser(True)
         ctx = new_context(
-            dark=self._dark, font_px=self._font_px, first_code_index=len(self._stable_code)
+            dark=self._dark,
+            font_px=self._font_px,
+            first_code_index=len(self._stable_code),
+            math=self._math,
         )
         self._stable_parts.append(render_tokens(md, tokens[:cut_token], ctx))
         self._stable_images.update(ctx.math_images)

@@ -181,7 +181,7 @@ def test_svg_is_svg11_sized_and_baseline_padded() -> None:
     assert image is not None
     root = ET.fromstring(image.svg)
     assert root.get("width") == str(image.width) and root.get("height") == str(image.height)
-    vx, vy, vw, vh = (float(v) for v in (root.get("viewBox") or "").split())
+    _vx, vy, vw, vh = (float(v) for v in (root.get("viewBox") or "").split())
     assert (vw, vh) == (image.width, image.height)
     top, bottom = -vy, vy + vh
     # Qt centres a middle-aligned image on `middle` above the baseline.

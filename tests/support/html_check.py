@@ -111,9 +111,12 @@ def html_problems(
             elif name == "href":
                 if not _HREF.match(value):
                     problems.append(f"href {value!r} not allowed")
-                elif code_count is not None and value.startswith("copy:"):
-                    if int(value[5:]) >= code_count:
-                        problems.append(f"{value} points past the code blocks")
+                elif (
+                    code_count is not None
+                    and value.startswith("copy:")
+                    and int(value[5:]) >= code_count
+                ):
+                    problems.append(f"{value} points past the code blocks")
             elif name == "src":
                 match = _MATH_SRC.match(value)
                 if match is None:
