@@ -157,9 +157,7 @@ class ReasoningSplitter:
             while pos < len(text) and text[pos].isspace():
                 pos += 1
             if pos < len(text):
-                self._state = (
-                    _State.REASONING if state == _State.REASONING_START else _State.ANSWER
-                )
+                self._state = _State.REASONING if state == _State.REASONING_START else _State.ANSWER
             return pos
         if state == _State.REASONING:
             return self._step_reasoning(text, pos, out)

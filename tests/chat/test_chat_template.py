@@ -33,7 +33,7 @@ def r1() -> ChatTemplate:
 
 
 def test_packaged_r1_template_is_the_one_in_the_real_gguf() -> None:
-    assert R1_TEMPLATE == (DATA / "r1-distill-chat-template.jinja").read_text(encoding="utf-8")
+    assert (DATA / "r1-distill-chat-template.jinja").read_text(encoding="utf-8") == R1_TEMPLATE
     header = gzip.decompress((DATA / "r1-distill-qwen-tokenizer.gguf.gz").read_bytes())
     # GGUF stores the template as a raw UTF-8 string value.
     assert R1_TEMPLATE.encode("utf-8") in header
@@ -150,7 +150,9 @@ def test_sandbox_refuses_mutation_and_dunder_access() -> None:
 
 
 def test_tojson_does_not_html_escape_and_keeps_unicode() -> None:
-    template = ChatTemplate("{{ messages[0]['content'] | tojson }}|{{ {'a': 1} | tojson(indent=2) }}")
+    template = ChatTemplate(
+        "{{ messages[0]['content'] | tojson }}|{{ {'a': 1} | tojson(indent=2) }}"
+    )
     assert template.render([user('<a & "b"> 中')]) == '"<a & \\"b\\"> 中"|{\n  "a": 1\n}'
 
 

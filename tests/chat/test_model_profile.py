@@ -44,7 +44,9 @@ def test_r1_detected_from_the_name_with_a_wrong_chatml_template(name: str) -> No
 
 
 def test_chatml_model_is_generic() -> None:
-    profile = detect_profile(CHATML_TEMPLATE, model_name="SmolLM2-135M-Instruct", architecture="llama")
+    profile = detect_profile(
+        CHATML_TEMPLATE, model_name="SmolLM2-135M-Instruct", architecture="llama"
+    )
     assert profile.name == "generic"
     assert not profile.is_reasoning
     assert not profile.force_think

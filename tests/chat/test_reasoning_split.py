@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -19,7 +20,9 @@ R1_OUTPUT = (
 
 
 def run(
-    chunks: list[str], starts_in_reasoning: bool = False, open_tag: str = "<think>",
+    chunks: list[str],
+    starts_in_reasoning: bool = False,
+    open_tag: str = "<think>",
     close_tag: str = "</think>",
 ) -> tuple[str, str, list[list[TextDelta]], ReasoningSplitter]:
     splitter = ReasoningSplitter(open_tag, close_tag, starts_in_reasoning=starts_in_reasoning)
@@ -143,15 +146,39 @@ def test_empty_tags_are_refused() -> None:
 # -- property: chunking never changes the result -----------------------------
 
 FRAGMENTS = [
-    "<think>", "</think>", "<", "think", "/", ">", "</", "<th", "ink>", "</thi",
-    "\n", "\n\n", " ", "\t", "a", "Ok.", "é", "思考", "🙂", "x<y", "\u3000",
+    "<think>",
+    "</think>",
+    "<",
+    "think",
+    "/",
+    ">",
+    "</",
+    "<th",
+    "ink>",
+    "</thi",
+    "\n",
+    "\n\n",
+    " ",
+    "\t",
+    "a",
+    "Ok.",
+    "é",
+    "思考",
+    "🙂",
+    "x<y",
+    "\u3000",
 ]
 SPACE = st.text(alphabet=st.sampled_from([" ", "\n", "\t", "\r", "\u3000"]), max_size=3)
 BODY = st.lists(st.sampled_from(FRAGMENTS), max_size=8).map("".join)
 # Shaped like real replies: [space][<think>][space]body[</think>][space]body
 shaped = st.tuples(
-    SPACE, st.sampled_from(["", "<think>", "<thi"]), SPACE, BODY,
-    st.sampled_from(["", "</think>", "</th"]), SPACE, BODY,
+    SPACE,
+    st.sampled_from(["", "<think>", "<thi"]),
+    SPACE,
+    BODY,
+    st.sampled_from(["", "</think>", "</th"]),
+    SPACE,
+    BODY,
 ).map("".join)
 texts = st.one_of(
     shaped,
@@ -166,7 +193,7 @@ def text_and_chunks(draw: st.DrawFn) -> tuple[str, list[str]]:
     text = draw(texts)
     cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=12)))
     bounds = [0, *cuts, len(text)]
-    return text, [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return text, [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 @settings(max_examples=300, deadline=None)
@@ -182,7 +209,7 @@ def test_any_chunking_equals_whole_feed_and_reference(
     assert streamed[:2] == whole[:2] == expected
     for out in streamed[2]:
         assert all(delta.text for delta in out)
-        assert all(a.channel != b.channel for a, b in zip(out, out[1:], strict=False))
+        assert all(a.channel != b.channel for a, b in itertools.pairwise(out))
     assert (streamed[3].reasoning, streamed[3].answer) == expected
 
 
