@@ -3,9 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from app.chat.profile import ModelProfile
+from app.chat.template import ChatTemplate
 from app.core.types import ChatMessage, Role
+
+
+@dataclass(frozen=True)
+class BuiltPrompt:
+    """A prompt ready for the tokenizer.
+
+    Attributes:
+        text: the rendered prompt, generation suffix included.
+        starts_in_reasoning: the prompt ends inside an open think block, so
+            the reply's first words are reasoning (pass this to the
+            ReasoningSplitter).
+    """
+
+    text: str
+    starts_in_reasoning: bool
+
+
+def build_prompt(
+    template: ChatTemplate,
+    messages: Sequence[ChatMessage],
+    profile: ModelProfile,
+    math_mode: bool = False,
+) -> BuiltPrompt:
+    """prepare_messages, render, and generation_suffix in one call.
+
+    Raises:
+        ModelFileError: the template failed to render.
+    """
+    rendered = template.render(prepare_messages(messages, profile, math_mode))
+    text = rendered + generation_suffix(rendered, profile)
+    return BuiltPrompt(text, prompt_opens_reasoning(text, profile))
 
 
 def prepare_messages(

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.chat.profile import detect_profile
-from app.chat.prompt import generation_suffix, prepare_messages, prompt_opens_reasoning
+from app.chat.prompt import (
+    build_prompt,
+    generation_suffix,
+    prepare_messages,
+    prompt_opens_reasoning,
+)
 from app.chat.template import CHATML_TEMPLATE, ChatTemplate
 from app.core.types import ChatMessage, Role
 
@@ -140,3 +145,15 @@ def test_r1_end_to_end_prompt_with_system_and_math() -> None:
         f"<｜Assistant｜>It is $\\boxed{{2}}$.{EOS}"
         f"<｜User｜>What is 2^10?\n\n{MATH}<｜Assistant｜><think>\n"
     )
+
+
+def test_build_prompt_feeds_the_splitter_the_right_start() -> None:
+    messages = [ChatMessage(Role.SYSTEM, "Be brief."), ChatMessage(Role.USER, "2+2?")]
+    old = build_prompt(ChatTemplate(R1_SOURCE, BOS, EOS), messages, R1, math_mode=True)
+    new = build_prompt(ChatTemplate(R1_NEW_SOURCE, BOS, EOS), messages, R1, math_mode=True)
+    assert old.text == new.text
+    assert old.text.endswith(f"<｜User｜>Be brief.\n\n2+2?\n\n{MATH}<｜Assistant｜><think>\n")
+    assert old.starts_in_reasoning and new.starts_in_reasoning
+    plain = build_prompt(ChatTemplate(CHATML_TEMPLATE), messages, GENERIC)
+    assert plain.text.startswith("<|im_start|>system\nBe brief.<|im_end|>\n")
+    assert not plain.starts_in_reasoning
