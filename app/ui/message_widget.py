@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.markdown_view import MarkdownView
+from app.ui import theme
+from app.ui.markdown_view import MarkdownView, RichBrowser
+from app.ui.rendering import render_boxed
 
 
 @dataclass(frozen=True)
@@ -157,10 +159,9 @@ class MessageWidget(QFrame):
         layout.addWidget(self.answer_now_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.body = MarkdownView(self)
         layout.addWidget(self.body)
-        self.boxed_label = QLabel(self)
+        self.boxed_label = RichBrowser(self)
         self.boxed_label.setObjectName("boxedAnswer")
-        self.boxed_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.boxed_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._boxed_shown: tuple[str, str, bool] | None = None
         layout.addWidget(self.boxed_label)
         self.notice_label = QLabel(self)
         self.notice_label.setObjectName("noticeLabel")
@@ -246,8 +247,12 @@ class MessageWidget(QFrame):
         self.setAccessibleName(self.tr("Assistant message") if is_assistant
                                else self.tr("Your message"))
         self.body.setAccessibleName(self.tr("Message text"))
-        if self._data.boxed:
-            self.boxed_label.setText(self.tr("Answer: %1").replace("%1", self._data.boxed))
+        if self._data.boxed and self._data.status != "streaming":
+            label = self.tr("Answer")
+            key = (self._data.boxed, label, theme.current().is_dark)
+            if key != self._boxed_shown:
+                self._boxed_shown = key
+                self.boxed_label.set_piece(render_boxed(key[0], label, is_dark=key[2]))
         self.boxed_label.setAccessibleName(self.tr("Final answer"))
         self.answer_now_button.setText(self.tr("Answer now"))
         self.answer_now_button.setAccessibleName(self.tr("Stop thinking and answer now"))

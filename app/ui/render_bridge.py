@@ -31,3 +31,14 @@ def render_code(code: str, language: str, *, is_dark: bool) -> RenderedPiece:
     body = highlight_code(code, language, palette)
     return RenderedPiece(html=f'<pre style="white-space:pre; margin:0;">{body}</pre>',
                          code_texts=[code])
+
+
+def render_boxed(boxed: str, label: str, *, is_dark: bool) -> RenderedPiece:
+    """The final \\boxed{} answer as a highlighted line with its math rendered."""
+    from app.render.answer import render_boxed_answer
+
+    result = render_boxed_answer(boxed, dark=is_dark, label=label)
+    return RenderedPiece(
+        html=result.html,
+        images={f"math:{key}": image.svg for key, image in result.math_images.items()},
+    )

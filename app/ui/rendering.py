@@ -63,6 +63,17 @@ def render_code(code: str, language: str, *, is_dark: bool = False) -> RenderedP
         return RenderedPiece(f"<pre>{html.escape(code)}</pre>", code_texts=[code])
 
 
+def render_boxed(boxed: str, label: str, *, is_dark: bool = False) -> RenderedPiece:
+    """The final answer line (escaped fallback)."""
+    try:
+        from app.ui import render_bridge
+
+        return render_bridge.render_boxed(boxed, label, is_dark=is_dark)
+    except Exception:
+        log.exception("rendering the answer failed; showing it as text")
+        return RenderedPiece(f"<p><b>{html.escape(label)}:</b> {html.escape(boxed)}</p>")
+
+
 _svg_cache: dict[tuple[str, float], QImage] = {}
 
 

@@ -54,6 +54,10 @@ class StatusBar(QStatusBar):
                 .replace("%2", f"{info.n_ctx:,}"))
         self.speed_label.setText(
             "" if self._tps is None else self.tr("%1 tok/s").replace("%1", f"{self._tps:.1f}"))
+        for label in (self.model_label, self.backend_label, self.speed_label,
+                      self.context_label):
+            # Permanent widgets keep their first width unless told otherwise.
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(label.text()) + 14)
         self.model_label.setAccessibleName(self.tr("Model"))
         self.backend_label.setAccessibleName(self.tr("Backend"))
         self.speed_label.setAccessibleName(self.tr("Speed"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.engine.fake import FakeBackend
 from app.store.chat_store import ChatStore
@@ -69,3 +70,14 @@ def make_rig(db: Path, scheme: theme.Scheme = theme.Scheme.LIGHT) -> Rig:
 def fake(delay_s: float = 0.0005, **kwargs: object) -> FakeBackend:
     """The scripted backend with the sample reasoning and answer."""
     return FakeBackend(REASONING, ANSWER, chunk_chars=4, delay_s=delay_s, **kwargs)  # type: ignore[arg-type]
+
+
+def snap(widget: QWidget, path: Path) -> None:
+    """Let pending layouts settle, then save a screenshot of `widget`."""
+    app = QApplication.instance()
+    assert app is not None
+    deadline = time.monotonic() + 0.3
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    assert widget.grab().save(str(path))

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.engine.fake import FakeBackend
 from app.store.records import MessageStatus
 from app.ui.message_widget import MessageWidget
-from tests.ui.helpers import ANSWER, REASONING, Rig, fake, make_rig
+from tests.ui.helpers import snap, ANSWER, REASONING, Rig, fake, make_rig
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def last_widget(rig: Rig) -> MessageWidget:
 def test_empty_state_without_model(rig: Rig, screenshot_dir: Path) -> None:
     assert rig.window.stack.currentWidget() is rig.window.empty_state
     assert rig.window.empty_state.import_button.accessibleName()
-    rig.window.grab().save(str(screenshot_dir / "empty_state.png"))
+    snap(rig.window, screenshot_dir / "empty_state.png")
 
 
 def test_send_streams_and_saves_the_reply(qtbot: QtBot, rig: Rig, screenshot_dir: Path) -> None:
@@ -60,7 +60,9 @@ def test_send_streams_and_saves_the_reply(qtbot: QtBot, rig: Rig, screenshot_dir
     assert len(updates) > 2  # streamed in several batches
     widget = last_widget(rig)
     assert widget.reasoning.is_collapsed and not widget.reasoning.body.isVisible()
-    assert widget.boxed_label.isVisible() and "n^2" in widget.boxed_label.text()
+    assert widget.boxed_label.isVisible()
+    assert widget.boxed_label.toPlainText().strip().startswith("Answer")
+    assert "math:" in widget.boxed_label.toHtml()  # n^2 drawn as math, not raw TeX
     # code keeps its long line and scrolls inside its block
     from app.ui.markdown_view import CodeBlock
 
@@ -69,11 +71,11 @@ def test_send_streams_and_saves_the_reply(qtbot: QtBot, rig: Rig, screenshot_dir
     bar = blocks[0].browser.horizontalScrollBar()
     assert bar.maximum() > 0
     assert rig.window.chat_view.horizontalScrollBar().maximum() == 0
-    rig.window.grab().save(str(screenshot_dir / "answer_reasoning_collapsed.png"))
+    snap(rig.window, screenshot_dir / "answer_reasoning_collapsed.png")
     qtbot.mouseClick(widget.reasoning.toggle_button, Qt.MouseButton.LeftButton)
     assert not rig.store.get_message(reply_id).reasoning_collapsed
     assert widget.reasoning.body.isVisible()
-    rig.window.grab().save(str(screenshot_dir / "answer_reasoning_expanded.png"))
+    snap(rig.window, screenshot_dir / "answer_reasoning_expanded.png")
     # copy button of the code block and Ctrl+Shift+C
     qtbot.mouseClick(blocks[0].copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == blocks[0].code
@@ -121,7 +123,7 @@ def test_regenerate_and_branch_switch(qtbot: QtBot, rig: Rig, screenshot_dir: Pa
     widget = last_widget(rig)
     assert widget.message_id == second
     assert widget.branch_label.isVisible() and widget.branch_label.text() == "2/2"
-    rig.window.grab().save(str(screenshot_dir / "branch_switcher.png"))
+    snap(rig.window, screenshot_dir / "branch_switcher.png")
     qtbot.mouseClick(widget.prev_branch_button, Qt.MouseButton.LeftButton)
     assert last_widget(rig).message_id == first
     assert last_widget(rig).branch_label.text() == "1/2"
