@@ -221,7 +221,11 @@ class ReasoningSplitter:
 
 def _partial_suffix(text: str, tag: str) -> int:
     """Length of the longest suffix of `text` that is a proper prefix of `tag`."""
-    for length in range(min(len(tag) - 1, len(text)), 0, -1):
+    longest = min(len(tag) - 1, len(text))
+    first = text.find(tag[0], len(text) - longest)
+    if first < 0:
+        return 0  # the usual case: no tag start near the end
+    for length in range(len(text) - first, 0, -1):
         if text.endswith(tag[:length]):
             return length
     return 0
