@@ -70,7 +70,7 @@ def _dump(value: Mapping[str, Any] | Any | None) -> str:
 
 
 def _load(text: str | None) -> JsonDict:
-    if not text:
+    if not text or text == "{}":  # most rows: skip the JSON parser (opening long chats)
         return {}
     try:
         value = json.loads(text)
@@ -90,6 +90,9 @@ def _conversation(row: sqlite3.Row | tuple[Any, ...]) -> Conversation:
     )
 
 
+_STATUS = {s.value: s for s in MessageStatus}
+
+
 def _message(row: tuple[Any, ...], index: int = 0, count: int = 1) -> StoredMessage:
     return StoredMessage(
         id=int(row[0]),
@@ -98,7 +101,7 @@ def _message(row: tuple[Any, ...], index: int = 0, count: int = 1) -> StoredMess
         role=str(row[3]),
         content=str(row[4]),
         reasoning=str(row[5]),
-        status=MessageStatus(row[6]),
+        status=_STATUS[row[6]],
         created_at=float(row[7]),
         updated_at=float(row[8]),
         model=str(row[9]),
@@ -383,7 +386,7 @@ class ChatStore:
             for row in conn.execute(
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id IN ({marks})", chunk
             ):
-                rows[int(row[0])] = tuple(row)
+                rows[row[0]] = row
         return rows
 
     def _sibling_ids(self, conversation_id: int, parent_id: int | None) -> list[int]:

@@ -58,9 +58,13 @@ class Conversation:
         return self.deleted_at is not None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StoredMessage:
     """One message of the conversation tree, with its place among its siblings.
+
+    Treat it as read-only: the store never changes one it handed out, and
+    changes go through ChatStore. (Not frozen: a frozen dataclass is about four
+    times slower to build, which shows when a 1,000-message chat opens.)
 
     Attributes:
         id: database id.
