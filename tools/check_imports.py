@@ -28,7 +28,8 @@ ALLOWED_APP: dict[str, set[str]] = {
     "ui": {"core", "chat", "engine", "hardware", "models", "store", "render", "server"},
     "commands": {"core", "chat", "engine", "hardware", "models", "store", "render", "server", "ui"},
     # top-level modules (app/cli.py, app/__main__.py) wire everything together
-    "": {"core", "chat", "engine", "hardware", "models", "store", "render", "server", "ui"},
+    "": {"core", "chat", "engine", "hardware", "models", "store", "render", "server", "ui",
+         "commands"},
 }
 
 # third-party module -> packages that may import it
