@@ -349,6 +349,16 @@ class ChatStore:
         At each step the remembered active child is taken; when none is
         remembered (or it was deleted) the newest child is.
         """
+        path = self._active_ids(conversation_id)
+        rows = self._rows_by_id([p[0] for p in path])
+        return [_message(rows[ident], index, count) for ident, index, count in path]
+
+    def _active_ids(self, conversation_id: int) -> list[tuple[int, int, int]]:
+        """(id, sibling index, sibling count) along the active branch.
+
+        One light query for the shape of the tree, walked in memory: a few
+        milliseconds for thousands of messages.
+        """
         conn = self._db()
         conv = conn.execute(
             "SELECT active_root_id FROM conversations WHERE id = ?", (conversation_id,)
@@ -364,18 +374,14 @@ class ChatStore:
         ):
             children.setdefault(parent, []).append(ident)
             active[ident] = active_child
-        path: list[tuple[int, int, int]] = []  # (id, sibling index, sibling count)
+        path: list[tuple[int, int, int]] = []
         node: int | None = None
-        while True:
-            kids = children.get(node)
-            if not kids:
-                break
+        while kids := children.get(node):
             choice = active.get(node)
             index = kids.index(choice) if choice in kids else len(kids) - 1
             path.append((kids[index], index, len(kids)))
             node = kids[index]
-        rows = self._rows_by_id([p[0] for p in path])
-        return [_message(rows[ident], index, count) for ident, index, count in path]
+        return path
 
     def _rows_by_id(self, ids: list[int]) -> dict[int, tuple[Any, ...]]:
         conn = self._db()
@@ -490,8 +496,8 @@ class ChatStore:
 
     def leaf_id(self, conversation_id: int) -> int | None:
         """The last message of the active branch, None in an empty conversation."""
-        path = self.active_path(conversation_id)
-        return path[-1].id if path else None
+        path = self._active_ids(conversation_id)
+        return path[-1][0] if path else None
 
     def add_user_message(self, conversation_id: int, content: str) -> StoredMessage:
         """Append the user's message at the end of the active branch."""

@@ -118,3 +118,35 @@ def test_deleting_a_streaming_reply_drops_its_buffer(store: ChatStore) -> None:
     store.delete_message(reply.id)
     assert store.flush() is False
     assert [m.role for m in store.active_path(conv.id)] == ["user"]
+
+
+def test_a_worker_thread_uses_its_own_store(db_file: Path, store: ChatStore) -> None:
+    # One connection per thread: a worker streams through its own ChatStore
+    # while the GUI thread's store keeps reading the same file (WAL).
+    import threading
+
+    conv = store.create_conversation()
+    user = store.add_user_message(conv.id, "q")
+    reply = store.start_reply(user.id)
+    errors: list[BaseException] = []
+    seen: list[str] = []
+
+    def worker() -> None:
+        try:
+            with ChatStore(db_file, recover_interrupted=False, flush_interval_s=0.0) as mine:
+                for i in range(50):
+                    mine.append_stream(reply.id, "", f"{i},")
+                mine.finish_stream(reply.id)
+        except BaseException as exc:  # handed to the main thread's assert
+            errors.append(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    while thread.is_alive():
+        seen.append(store.get_message(reply.id).content)
+    thread.join()
+    assert errors == []
+    final = store.get_message(reply.id)
+    assert final.status is MessageStatus.COMPLETE
+    assert final.content == "".join(f"{i}," for i in range(50))
+    assert all(final.content.startswith(text) for text in seen)  # never a torn read
