@@ -5,7 +5,9 @@ Run: python bench/store.py [--messages N]
 Builds a conversation of N messages (default 1,000; ~1 KB of text each, plus
 a few regenerated branches) in a temporary SQLite file, then times
 `ChatStore.active_path` (the query the GUI runs to open a chat) and prints one
-line per measure: `NAME: VALUE (target OP VALUE) PASS|MISS`.
+line per measure: `NAME: VALUE (target OP VALUE) PASS|MISS`. Wall times are
+medians over --repeat calls; the `_cpu` line is the same call's CPU time,
+which a loaded machine does not inflate.
 """
 
 from __future__ import annotations
@@ -67,15 +69,20 @@ def main() -> int:
         cold_ms = (time.perf_counter() - start) * 1000
         assert len(path) == args.messages, len(path)
         times = []
+        cpu_times = []
         for _ in range(args.repeat):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.thread_time()
             store.active_path(conv_id)
             times.append((time.perf_counter() - start) * 1000)
+            cpu_times.append((time.thread_time() - cpu_start) * 1000)
         store.close()
     n = args.messages
     print(line("store.open", open_ms, 50))
     print(line(f"store.active_path_{n}_first", cold_ms, 50))
     print(line(f"store.active_path_{n}", statistics.median(times), 10))
+    # CPU time of this thread: what the call costs without other processes
+    # competing for the cores (a shared, loaded machine inflates wall time).
+    print(line(f"store.active_path_{n}_cpu", statistics.median(cpu_times), 10))
     return 0
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.store import schema
 from app.store import search as search_module
 from app.store.chat_store import ChatStore
 from app.store.records import MessageStatus
@@ -173,3 +176,21 @@ def test_any_query_is_safe(store: ChatStore, query: str) -> None:
     for mode in SearchMode:
         if mode is store.search_mode or mode is SearchMode.LIKE:
             assert isinstance(search_module.search(store._db(), mode, query), list)
+
+
+def test_database_without_fts5(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A SQLite build without FTS5: the schema gets no index and search scans.
+    monkeypatch.setattr(schema, "best_search_mode", lambda conn: SearchMode.LIKE)
+    with ChatStore(db_file) as store:
+        assert store.search_mode is SearchMode.LIKE
+        names = {r[0] for r in store._db().execute("SELECT name FROM sqlite_master")}
+        assert not any("fts" in n for n in names)
+        conv = store.create_conversation("Plain build")
+        user = store.add_user_message(conv.id, "勾股定理 and NEAR(x) with 50%")
+        assert [h.message_id for h in store.search("勾股")] == [user.id]
+        assert [h.message_id for h in store.search("NEAR(x)")] == [user.id]
+        assert [h.message_id for h in store.search("plain")] == [None]
+        assert store.search("zzz") == []
+    monkeypatch.undo()
+    with ChatStore(db_file) as store:  # the file keeps its mode on a later open
+        assert store.search_mode is SearchMode.LIKE
