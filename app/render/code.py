@@ -30,26 +30,45 @@ def _formatter(style: str) -> HtmlFormatter[str]:
     return HtmlFormatter(style=style, noclasses=True, nowrap=True)
 
 
-def highlight_code(code: str, language: str, palette: Palette) -> str:
+@lru_cache(maxsize=256)
+def _highlight_cached(code: str, language: str, style: str) -> str:
+    result: str = highlight(code, _lexer(language), _formatter(style))
+    if result.endswith("\n") and not code.endswith("\n"):
+        result = result[:-1]
+    return result
+
+
+def highlight_code(code: str, language: str, palette: Palette, *, streaming: bool = False) -> str:
     """Code as HTML with coloured spans (inline styles); newlines kept.
+
+    Results are cached, so a finished block in the streaming tail costs
+    nothing to re-render.
 
     Args:
         code: the source text.
         language: a Pygments language name or alias ("" for plain text).
         palette: the theme (gives the Pygments style).
+        streaming: the code may still grow: only complete lines are
+            highlighted (cached); the unfinished last line is plain text
+            until its newline arrives.
 
     Returns:
         Escaped HTML without a wrapping element.
     """
     if not language or len(code) > MAX_HIGHLIGHT_CHARS:
         return html.escape(code, quote=False)
-    result: str = highlight(code, _lexer(language.lower()), _formatter(palette.pygments_style))
-    if result.endswith("\n") and not code.endswith("\n"):
-        result = result[:-1]
-    return result
+    language = language.lower()
+    style = palette.pygments_style
+    if streaming:
+        cut = code.rfind("\n") + 1
+        done = _highlight_cached(code[:cut], language, style) if cut else ""
+        return done + html.escape(code[cut:], quote=False)
+    return _highlight_cached(code, language, style)
 
 
-def code_block_html(code: str, language: str, index: int, palette: Palette) -> str:
+def code_block_html(
+    code: str, language: str, index: int, palette: Palette, *, streaming: bool = False
+) -> str:
     """One code block: a language label, a Copy link and the unwrapped code.
 
     QTextDocument ignores padding and borders on ``pre``, so the block is a
@@ -61,11 +80,17 @@ def code_block_html(code: str, language: str, index: int, palette: Palette) -> s
         language: the fence's language word ("" when none).
         index: N of the ``copy:N`` link.
         palette: the theme.
+        streaming: the code may still grow (see ``highlight_code``).
 
     Returns:
         The block's HTML.
     """
-    body = highlight_code(code.removesuffix("\n"), language, palette)
+    if code.endswith("\n"):
+        # The fence's own final newline is no line of code; keep it through
+        # highlighting so a streaming block is cached line by line.
+        body = highlight_code(code, language, palette, streaming=streaming).removesuffix("\n")
+    else:
+        body = highlight_code(code, language, palette, streaming=streaming)
     label = html.escape(language or "text")
     return (
         f'<table width="100%" border="0" cellspacing="0" cellpadding="6" '
@@ -75,3 +100,8 @@ def code_block_html(code: str, language: str, index: int, palette: Palette) -> s
         f"</tr><tr><td colspan=\"2\"><pre style=\"white-space:pre; font-family:monospace; "
         f'color:{palette.text};">{body}</pre></td></tr></table>\n'
     )
+
+
+def clear_highlight_cache() -> None:
+    """Forget cached highlighting (benchmarks use it to measure cold code)."""
+    _highlight_cached.cache_clear()

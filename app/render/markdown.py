@@ -49,6 +49,7 @@ def new_context(
     font_px: float = DEFAULT_FONT_PX,
     first_code_index: int = 0,
     math: MathRenderer | None = None,
+    streaming: bool = False,
 ) -> RenderContext:
     """A fresh render context for one pass.
 
@@ -57,6 +58,7 @@ def new_context(
         font_px: body font size in logical pixels (formulas match it).
         first_code_index: N of the first code block in this pass.
         math: the formula renderer; the shared cached one by default.
+        streaming: the text may still grow.
 
     Returns:
         The context.
@@ -67,6 +69,7 @@ def new_context(
         math_style=MathStyle(font_px=font_px, color=palette.text),
         math=math or default_math_renderer(),
         first_code_index=first_code_index,
+        streaming=streaming,
     )
 
 
@@ -87,6 +90,7 @@ def render_markdown(
     dark: bool = False,
     streaming: bool = False,
     font_px: float = DEFAULT_FONT_PX,
+    math: MathRenderer | None = None,
 ) -> RenderedMessage:
     """Render a whole message.
 
@@ -99,11 +103,12 @@ def render_markdown(
         streaming: the text may still grow: a display formula whose closing
             delimiter has not arrived is shown as plain text.
         font_px: body font size in logical pixels.
+        math: the formula renderer; the shared cached one by default.
 
     Returns:
         HTML plus the formula images and code blocks it refers to.
     """
-    ctx = new_context(dark=dark, font_px=font_px)
+    ctx = new_context(dark=dark, font_px=font_px, math=math, streaming=streaming)
     try:
         md = parser(streaming)
         html_out = render_tokens(md, md.parse(text, {}), ctx)

@@ -41,6 +41,7 @@ class RenderContext:
         code_blocks: code blocks met so far.
         math_images: images referenced so far.
         open_links: for each open link, whether an ``<a>`` was written.
+        streaming: the text may still grow (code highlights complete lines).
     """
 
     palette: Palette
@@ -50,6 +51,7 @@ class RenderContext:
     code_blocks: list[CodeBlock] = field(default_factory=list)
     math_images: dict[str, MathImage] = field(default_factory=dict)
     open_links: list[bool] = field(default_factory=list)
+    streaming: bool = False
 
 
 def context_of(env: MutableMapping[str, Any]) -> RenderContext:
@@ -152,7 +154,7 @@ class QtRenderer(RendererHTML):
         ctx = context_of(env)
         index = ctx.first_code_index + len(ctx.code_blocks)
         ctx.code_blocks.append(CodeBlock(index=index, language=language, code=code))
-        return code_block_html(code, language, index, ctx.palette)
+        return code_block_html(code, language, index, ctx.palette, streaming=ctx.streaming)
 
     def code_inline(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: MutableMapping[str, Any]

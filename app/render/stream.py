@@ -171,6 +171,7 @@ class StreamRenderer:
             font_px=self._font_px,
             first_code_index=len(self._stable_code),
             math=self._math,
+            streaming=streaming,
         )
         self.tail_html = render_tokens(md, tokens, ctx)
         self._tail_images = ctx.math_images
@@ -206,6 +207,7 @@ class StreamRenderer:
             font_px=self._font_px,
             first_code_index=len(self._stable_code),
             math=self._math,
+            streaming=True,
         )
         self._stable_parts.append(render_tokens(md, tokens[:cut_token], ctx))
         self._stable_images.update(ctx.math_images)
