@@ -40,12 +40,8 @@ class Settings:
         n_ctx: context length for local models.
         n_gpu_layers: layers to offload (-1 all, 0 CPU only).
         n_threads: CPU threads, 0 for automatic.
-        preset: the sampling preset last chosen ("chat", "math", "code").
         temperature: sampling temperature.
         top_p: nucleus sampling.
-        top_k: keep only the k likeliest tokens (0: off).
-        min_p: drop tokens below this share of the likeliest one's probability.
-        repeat_penalty: penalty for repeating recent tokens (1.0: off).
         top_k: sample among the k most likely tokens (0: all).
         min_p: drop tokens less likely than min_p times the best one.
         repeat_penalty: penalty for repeated tokens (1.0: none).
@@ -69,12 +65,8 @@ class Settings:
     n_ctx: int = 4096
     n_gpu_layers: int = -1
     n_threads: int = 0
-    preset: str = "chat"
     temperature: float = 0.6
     top_p: float = 0.95
-    top_k: int = 40
-    min_p: float = 0.05
-    repeat_penalty: float = 1.0
     top_k: int = 40
     min_p: float = 0.05
     repeat_penalty: float = 1.0
