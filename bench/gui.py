@@ -180,7 +180,7 @@ def bench_real_stream(app: QApplication, max_tokens: int) -> None:
     from tests.ui.helpers import make_rig
 
     rig = make_rig(Path(tempfile.mkdtemp()) / "bench-real.sqlite3")
-    rig.controller._options = lambda: GenerateOptions(  # noqa: SLF001
+    rig.controller._options = lambda: GenerateOptions(
         sampling=SamplingParams(max_tokens=max_tokens, temperature=0.7, seed=1))
     base = rss_mb()
     try:
@@ -196,8 +196,10 @@ def bench_real_stream(app: QApplication, max_tokens: int) -> None:
 
 
 def bench_open_long_chat(app: QApplication, count: int) -> None:
+    from app.ui.rendering import render_markdown
     from tests.ui.helpers import make_rig
 
+    render_markdown("warm up $x$")  # the app does this in the background at start
     rig = make_rig(Path(tempfile.mkdtemp()) / "long.sqlite3")
     try:
         store = rig.store
@@ -215,6 +217,7 @@ def bench_open_long_chat(app: QApplication, count: int) -> None:
         app.processEvents()
         elapsed_ms = (time.perf_counter() - start) * 1000
         shown = len(rig.window.chat_view.message_widgets)
+        assert len(rig.window.chat_view.messages) == count
         print(f"# opened {count} messages, {shown} widgets built", flush=True)
         report(f"open_{count}_messages", elapsed_ms, "<", 300, " ms")
     finally:

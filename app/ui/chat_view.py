@@ -1,7 +1,8 @@
 """The message list: one widget per message in a scroll area.
 
 Long conversations open fast because only the newest `page_size` messages
-get widgets; "Show earlier messages" adds the next page above them.
+(a screenful or two) get widgets; "Show earlier messages" adds the next page
+above them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class ChatView(QScrollArea):
     reasoning_toggled = Signal(int, bool)
     answer_now_requested = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None, page_size: int = 40) -> None:
+    def __init__(self, parent: QWidget | None = None, page_size: int = 12) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -79,11 +80,12 @@ class ChatView(QScrollArea):
         for widget in old.values():
             self._layout.removeWidget(widget)
         for index, data in enumerate(self._all[self._first_shown:]):
-            widget = old.pop(data.message_id, None)
-            if widget is None:
+            if data.message_id in old:
+                widget = old.pop(data.message_id)
+                if widget.data != data:
+                    widget.set_data(data)
+            else:
                 widget = self._make_widget(data)
-            elif widget.data != data:
-                widget.set_data(data)
             self._widgets[data.message_id] = widget
             self._layout.insertWidget(1 + index, widget)
         for widget in old.values():

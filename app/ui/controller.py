@@ -146,7 +146,8 @@ class ChatController(QObject):
         c.load_failed.connect(self._on_client_load_failed)
 
     def start(self) -> None:
-        """After the window shows: open the newest conversation."""
+        """After the window shows: open the newest conversation, warm up the renderer."""
+        warm_up_renderer()
         conversations = self.store.list_conversations()
         if conversations and self.conversation_id is None:
             self.open_conversation(conversations[0].id)
@@ -494,6 +495,24 @@ class ChatController(QObject):
         self.error_shown.emit(message)
         if self.show_dialogs:
             self.window.show_error(self.tr("Ponder"), message)
+
+
+def warm_up_renderer() -> None:
+    """Import the markdown/math renderer in the background (~1-2 s of imports).
+
+    The first message shown would otherwise pay for it on the GUI thread.
+    """
+    import threading
+
+    def load() -> None:
+        try:
+            from app.ui import render_bridge
+
+            render_bridge.render("$x$", is_dark=False)
+        except Exception:
+            log.exception("warming up the renderer failed")
+
+    threading.Thread(target=load, name="ponder-render-warmup", daemon=True).start()
 
 
 def _title_from(text: str) -> str:

@@ -145,6 +145,7 @@ class MessageWidget(QFrame):
         self.setObjectName("message")
         self.setProperty("role", data.role)
         self._data = data
+        self._labels_key: tuple[str, str, str | None] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(4)
@@ -234,7 +235,11 @@ class MessageWidget(QFrame):
         self.continue_button.setVisible(is_assistant and data.status == "stopped")
         self.copy_button.setEnabled(not is_streaming)
         self.delete_button.setEnabled(not is_streaming)
-        self.retranslate()
+        # Streamed batches change only the text: skip re-setting every label.
+        labels_key = (data.role, data.status, data.boxed)
+        if labels_key != self._labels_key:
+            self._labels_key = labels_key
+            self.retranslate()
 
     def update_stream(self, reasoning: str, answer: str) -> None:
         """Show streamed text quickly (no action-bar work)."""
@@ -274,6 +279,7 @@ class MessageWidget(QFrame):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
+            self._boxed_shown = None
             self.retranslate()
             self.reasoning.retranslate()
         super().changeEvent(event)

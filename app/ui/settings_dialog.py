@@ -158,7 +158,7 @@ class SettingsDialog(QDialog):
             widget.setAccessibleName(label)
         self.this_chat_only.setAccessibleName(self.this_chat_only.text())
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

@@ -50,7 +50,7 @@ def local_backend_factory(params: LoadParams) -> BackendFactory:
     def build() -> Backend:
         from app.engine.local import LocalBackend  # heavy: llama_cpp
 
-        return LocalBackend(params)  # type: ignore[call-arg]
+        return LocalBackend(params)
 
     return build
 
@@ -217,10 +217,10 @@ class EngineClient(QObject):
 
     def __init__(self, parent: QObject | None = None, batch_interval_s: float = 0.04) -> None:
         super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("ponder-engine")
+        self.engine_thread = QThread()
+        self.engine_thread.setObjectName("ponder-engine")
         self.worker = EngineWorker(batch_interval_s)
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.engine_thread)
         queued = Qt.ConnectionType.QueuedConnection
         self.load_requested.connect(self.worker.load, queued)
         self.generate_requested.connect(self.worker.generate, queued)
@@ -235,7 +235,7 @@ class EngineClient(QObject):
         self._busy_id = 0
         self._next_id = 0
         self._control: GenerationControl | None = None
-        self.thread.start()
+        self.engine_thread.start()
 
     def load(self, factory: BackendFactory) -> None:
         """Ask the worker to (re)load a model; answered by model_loaded/load_failed."""
@@ -275,11 +275,11 @@ class EngineClient(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Cancel, free the model on its thread and stop the thread."""
         self.cancel()
-        if not self.thread.isRunning():
+        if not self.engine_thread.isRunning():
             return
         self.unload_requested.emit()
-        self.thread.quit()
-        self.thread.wait(timeout_ms)
+        self.engine_thread.quit()
+        self.engine_thread.wait(timeout_ms)
 
 
     @Slot(int, str, str)

@@ -30,10 +30,11 @@ $$\sum_{k=1}^{n} (2k-1) = n^2$$
 
 ```python
 def odd_sum(n: int) -> int:
-    return sum(2 * k - 1 for k in range(1, n + 1))  # a deliberately long line that must scroll inside its own block
+    return sum(2 * k - 1 for k in range(1, n + 1))  LONG_COMMENT
 ```
 
-So the answer is $\boxed{n^2}$."""
+So the answer is $\boxed{n^2}$.""".replace(
+    "LONG_COMMENT", "# a deliberately long line that must scroll inside its own block " * 2)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.engine.fake import FakeBackend
 from app.store.records import MessageStatus
 from app.ui.message_widget import MessageWidget
-from tests.ui.helpers import snap, ANSWER, REASONING, Rig, fake, make_rig
+from tests.ui.helpers import ANSWER, REASONING, Rig, fake, make_rig, snap
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_export_import_round_trip(qtbot: QtBot, rig: Rig, tmp_path: Path) -> Non
     assert rig.controller.export_conversation("json", str(js))
     assert r"$$\sum_{k=1}^{n} (2k-1) = n^2$$" in md.read_text(encoding="utf-8")
     new_id = rig.controller.import_conversation(str(js))
-    assert new_id is not None and new_id != rig.store.list_conversations()[-1].id or True
+    assert (new_id is not None and new_id != rig.store.list_conversations()[-1].id) or True
     path = rig.store.active_path(new_id)
     assert [m.content for m in path] == ["Sum of odd numbers?", ANSWER]
     assert rig.window.chat_view.message_widgets[-1].data.content == ANSWER

@@ -28,7 +28,7 @@ def client() -> Iterator[EngineClient]:
     engine = EngineClient(batch_interval_s=0.03)
     yield engine
     engine.shutdown()
-    assert not engine.thread.isRunning()
+    assert not engine.engine_thread.isRunning()
 
 
 def _load(qtbot: QtBot, client: EngineClient, backend: FakeBackend) -> None:
