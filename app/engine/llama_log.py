@@ -15,9 +15,11 @@ import llama_cpp
 
 LOGGER = logging.getLogger("ponder.llama")
 
-# ggml_log_level -> logging level; 5 (CONT) continues the previous line.
-_LEVELS = {0: logging.CRITICAL, 1: logging.INFO, 2: logging.WARNING, 3: logging.ERROR,
-           4: logging.DEBUG}
+# ggml_log_level (NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4) -> logging level;
+# 5 (CONT) continues the previous line. llama-cpp-python's own table predates
+# this order and would turn every info line into a warning.
+_LEVELS = {0: logging.INFO, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING,
+           4: logging.ERROR}
 _state = {"level": logging.DEBUG}
 _installed: list[object] = []  # keeps the ctypes callback alive
 

@@ -1,0 +1,231 @@
+"""`ponder chat`: ask a model one question in the terminal.
+
+Streams the reasoning (dimmed when stdout is a terminal) and the answer, then
+prints the numbers of the reply. `--json` prints one machine-readable summary
+instead. `--remote URL --model NAME` asks an OpenAI-compatible server. Errors
+print one line to stderr and exit 1; Ctrl+C stops the reply and prints what
+was written so far (exit 130).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from app.core.errors import PonderError
+from app.core.types import (
+    Channel,
+    ChatMessage,
+    Finished,
+    GenerateOptions,
+    GenerationControl,
+    LoadParams,
+    Notice,
+    Role,
+    SamplingParams,
+    StopReason,
+    TextDelta,
+)
+
+DIM = "\x1b[2m"
+RESET = "\x1b[0m"
+EXIT_CANCELLED = 130
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register `ponder chat` and its options."""
+    parser = subparsers.add_parser(
+        "chat",
+        help="ask a model one question in the terminal",
+        description="Ask a local GGUF model (or a server) one question and stream the reply.",
+    )
+    parser.add_argument("question", help="what to ask")
+    parser.add_argument("--model", required=True, metavar="FILE.gguf|NAME",
+                        help="the GGUF file, or with --remote the server's model name")
+    parser.add_argument("--remote", metavar="URL",
+                        help="an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
+    parser.add_argument("--api-key", default=None, help="API key for --remote")
+    parser.add_argument("--math", action="store_true",
+                        help="ask for step-by-step reasoning and a \\boxed{} answer")
+    parser.add_argument("--temperature", type=float, default=None,
+                        help="sampling temperature (default: the model family's)")
+    parser.add_argument("--max-tokens", type=int, default=4096, help="reply length limit")
+    parser.add_argument("--ctx", type=int, default=4096, help="context length in tokens")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads")
+    parser.add_argument("--gpu-layers", type=int, default=0,
+                        help="layers to offload to the GPU (-1: all)")
+    parser.add_argument("--thinking-budget", type=int, default=None,
+                        help="reasoning tokens after which the model must answer")
+    parser.add_argument("--seed", type=int, default=None, help="sampling seed")
+    parser.add_argument("--template", type=Path, default=None, metavar="FILE.jinja",
+                        help="a chat template to use instead of the model's own")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds to wait for a --remote server")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON summary (answer, reasoning, boxed, stats)")
+    parser.add_argument("--verbose", action="store_true", help="show llama.cpp's log on stderr")
+
+
+def _open_backend(args: argparse.Namespace) -> Any:
+    if args.remote:
+        from app.engine.remote import RemoteBackend
+
+        return RemoteBackend(args.remote, args.model, api_key=args.api_key,
+                             timeout_s=args.timeout, n_ctx=0)
+    from app.engine.local import LocalBackend
+
+    template = None
+    if args.template is not None:
+        try:
+            template = args.template.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PonderError(
+                f"The chat template {args.template} cannot be read ({exc.strerror}). "
+                "Check the path."
+            ) from None
+    params = LoadParams(
+        model_path=Path(args.model),
+        n_ctx=args.ctx,
+        n_threads=args.threads,
+        n_gpu_layers=args.gpu_layers,
+        chat_template=template,
+    )
+    return LocalBackend(params)
+
+
+def _sampling(args: argparse.Namespace, backend: Any) -> SamplingParams:
+    profile = getattr(backend, "profile", None)
+    base = profile.default_sampling if profile is not None else SamplingParams()
+    changes: dict[str, Any] = {"max_tokens": args.max_tokens, "seed": args.seed}
+    if args.temperature is not None:
+        changes["temperature"] = args.temperature
+    return dataclasses.replace(base, **changes)
+
+
+class _Printer:
+    """Writes the stream to the terminal, dimming reasoning on a tty."""
+
+    def __init__(self, out: TextIO, is_json: bool) -> None:
+        self.out = out
+        self.is_json = is_json
+        self.use_ansi = out.isatty() and not is_json
+        self.channel: Channel | None = None
+
+    def delta(self, delta: TextDelta) -> None:
+        if self.is_json:
+            return
+        if delta.channel is not self.channel:
+            if self.channel is Channel.REASONING:
+                self.out.write(RESET if self.use_ansi else "")
+                self.out.write("\n\n")
+            if delta.channel is Channel.REASONING and self.use_ansi:
+                self.out.write(DIM)
+            self.channel = delta.channel
+        self.out.write(delta.text)
+        self.out.flush()
+
+    def notice(self, notice: Notice) -> None:
+        print(f"[{notice.kind.value}] {notice.message}", file=sys.stderr, flush=True)
+
+    def finish(self, fin: Finished) -> None:
+        if self.is_json:
+            return
+        s = fin.stats
+        if self.use_ansi and self.channel is Channel.REASONING:
+            self.out.write(RESET)
+        line = (
+            f"{s.completion_tokens} tokens ({s.reasoning_tokens} reasoning), "
+            f"{s.decode_tps:.1f} tok/s, first token after {s.ttft_s:.2f} s, "
+            f"prompt {s.prompt_tokens} tokens ({s.evaluated_tokens} evaluated), "
+            f"stop: {s.stop_reason.value}"
+        )
+        if fin.boxed is not None:
+            line = f"answer: {fin.boxed} | " + line
+        dim, reset = (DIM, RESET) if self.use_ansi else ("", "")
+        self.out.write(f"\n\n{dim}-- {line}{reset}\n")
+        self.out.flush()
+
+
+def _summary(fin: Finished, notices: list[Notice], backend: Any) -> dict[str, Any]:
+    stats = dataclasses.asdict(fin.stats)
+    stats["stop_reason"] = fin.stats.stop_reason.value
+    info = backend.info
+    return {
+        "model": info.model_name,
+        "backend": info.backend,
+        "answer": fin.answer,
+        "reasoning": fin.reasoning,
+        "boxed": fin.boxed,
+        "stats": stats,
+        "notices": [{"kind": n.kind.value, "message": n.message} for n in notices],
+    }
+
+
+def _quiet_llama_logs(verbose: bool) -> None:
+    logger = logging.getLogger("ponder.llama")
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    else:
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `ponder chat`; returns the exit code."""
+    _quiet_llama_logs(args.verbose)
+    control = GenerationControl()
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        if control.is_cancelled:
+            raise KeyboardInterrupt
+        control.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    backend: Any = None
+    try:
+        backend = _open_backend(args)
+        options = GenerateOptions(
+            sampling=_sampling(args, backend),
+            math_mode=args.math,
+            thinking_budget=args.thinking_budget,
+        )
+        printer = _Printer(sys.stdout, args.json)
+        notices: list[Notice] = []
+        finished: Finished | None = None
+        messages = [ChatMessage(Role.USER, args.question)]
+        for event in backend.generate(messages, options, control):
+            if isinstance(event, TextDelta):
+                printer.delta(event)
+            elif isinstance(event, Notice):
+                notices.append(event)
+                printer.notice(event)
+            else:
+                finished = event
+        if finished is None:
+            raise PonderError("The model ended without a reply. Try again.")
+        printer.finish(finished)
+        if args.json:
+            json.dump(_summary(finished, notices, backend), sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        return EXIT_CANCELLED if finished.stats.stop_reason is StopReason.CANCELLED else 0
+    except PonderError as exc:
+        print(f"ponder: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ponder: stopped.", file=sys.stderr)
+        return EXIT_CANCELLED
+    except Exception as exc:  # a bug: still one line for the user, details in the log
+        logging.getLogger(__name__).debug("ponder chat failed", exc_info=True)
+        print(f"ponder: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if backend is not None:
+            backend.close()
