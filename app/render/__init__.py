@@ -4,6 +4,10 @@
     StreamRenderer(dark=False).update(text_so_far) / .finish() -> RenderedMessage
     render_boxed_answer(boxed_tex, dark=False) -> RenderedMessage
 
+While streaming, ``StreamRenderer(math_budget_ms=0)`` leaves new formulas to a
+worker thread (``MathRenderer.render_pending(renderer.pending_formulas)``), so
+an update costs about a millisecond; the next update picks the images up.
+
 The HTML refers to formulas as ``<img src="math:KEY">`` (SVG bytes in
 ``RenderedMessage.math_images[KEY]``) and to code blocks with
 ``<a href="copy:N">`` links (``RenderedMessage.code_blocks[N]``).
@@ -11,7 +15,12 @@ The HTML refers to formulas as ``<img src="math:KEY">`` (SVG bytes in
 
 from app.render.answer import render_boxed_answer
 from app.render.markdown import render_markdown
-from app.render.math_images import MathRenderer, MathStyle, default_math_renderer
+from app.render.math_images import (
+    MathRenderer,
+    MathStyle,
+    PendingFormula,
+    default_math_renderer,
+)
 from app.render.stream import StreamRenderer
 from app.render.types import CodeBlock, MathImage, RenderedMessage
 
@@ -20,6 +29,7 @@ __all__ = [
     "MathImage",
     "MathRenderer",
     "MathStyle",
+    "PendingFormula",
     "RenderedMessage",
     "StreamRenderer",
     "default_math_renderer",

@@ -97,7 +97,7 @@ def code_block_html(
         f'bgcolor="{palette.code_bg}">'
         f'<tr><td><span style="color:{palette.muted}; font-size:small;">{label}</span></td>'
         f'<td align="right"><a href="copy:{index}" style="color:{palette.link};">Copy</a></td>'
-        f"</tr><tr><td colspan=\"2\"><pre style=\"white-space:pre; font-family:monospace; "
+        f'</tr><tr><td colspan="2"><pre style="white-space:pre; font-family:monospace; '
         f'color:{palette.text};">{body}</pre></td></tr></table>\n'
     )
 

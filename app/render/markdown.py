@@ -50,6 +50,7 @@ def new_context(
     first_code_index: int = 0,
     math: MathRenderer | None = None,
     streaming: bool = False,
+    math_deadline: float | None = None,
 ) -> RenderContext:
     """A fresh render context for one pass.
 
@@ -59,6 +60,8 @@ def new_context(
         first_code_index: N of the first code block in this pass.
         math: the formula renderer; the shared cached one by default.
         streaming: the text may still grow.
+        math_deadline: ``time.perf_counter()`` value after which uncached
+            formulas are deferred (see RenderContext); None: no limit.
 
     Returns:
         The context.
@@ -70,6 +73,7 @@ def new_context(
         math=math or default_math_renderer(),
         first_code_index=first_code_index,
         streaming=streaming,
+        math_deadline=math_deadline,
     )
 
 
@@ -115,6 +119,4 @@ def render_markdown(
     except Exception:  # a message must always show
         log.exception("markdown rendering failed; showing plain text")
         return RenderedMessage(html=plain_html(text))
-    return RenderedMessage(
-        html=html_out, math_images=ctx.math_images, code_blocks=ctx.code_blocks
-    )
+    return RenderedMessage(html=html_out, math_images=ctx.math_images, code_blocks=ctx.code_blocks)

@@ -59,6 +59,21 @@ class MathStyle:
         return TEXT_MIDDLE_RATIO * self.font_px
 
 
+@dataclass(frozen=True)
+class PendingFormula:
+    """A formula left for later because the update's math time budget was spent.
+
+    Attributes:
+        tex: the TeX (one math part, CJK text already split out).
+        display: display style.
+        style: size and colour.
+    """
+
+    tex: str
+    display: bool
+    style: MathStyle
+
+
 class MathRenderer:
     """Renders TeX formulas to padded SVG images, with an LRU cache.
 
@@ -98,6 +113,29 @@ class MathRenderer:
             while len(self._cache) > self._max_entries:
                 self._cache.popitem(last=False)
         return image
+
+    def is_cached(self, tex: str, *, display: bool, style: MathStyle) -> bool:
+        """Whether ``render`` would answer from the cache (instantly).
+
+        Args:
+            tex: the TeX source.
+            display: display style.
+            style: size and colour.
+
+        Returns:
+            True when the result (image or failure) is cached.
+        """
+        with self._lock:
+            return (tex, display, style.font_px, style.color, style.middle) in self._cache
+
+    def render_pending(self, pending: list[PendingFormula]) -> None:
+        """Render formulas into the cache (e.g. on a worker thread).
+
+        Args:
+            pending: what a StreamRenderer reported in ``pending_formulas``.
+        """
+        for formula in pending:
+            self.render(formula.tex, display=formula.display, style=formula.style)
 
     def clear(self) -> None:
         """Forget all cached images."""
@@ -147,9 +185,7 @@ def _fit_svg(svg: str, tex: str, display: bool, style: MathStyle) -> MathImage |
     width = math.ceil(w - 1e-6)
     view = f"{x:.3f} {-top:.3f} {width} {height}"
     head = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
-    fitted = (
-        f'{head} width="{width}" height="{height}" viewBox="{view}"' + svg[match.end() :]
-    )
+    fitted = f'{head} width="{width}" height="{height}" viewBox="{view}"' + svg[match.end() :]
     identity = repr((tex, display, style.font_px, style.color, style.middle)).encode()
     digest = hashlib.sha1(identity, usedforsecurity=False).hexdigest()[:20]
     return MathImage(

@@ -10,6 +10,7 @@ styles.
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from app.render.code import code_block_html
-from app.render.math_images import MathRenderer, MathStyle
+from app.render.math_images import MathRenderer, MathStyle, PendingFormula
 from app.render.palette import Palette
 from app.render.tex import split_cjk
 from app.render.types import CodeBlock, MathImage
@@ -42,6 +43,10 @@ class RenderContext:
         math_images: images referenced so far.
         open_links: for each open link, whether an ``<a>`` was written.
         streaming: the text may still grow (code highlights complete lines).
+        math_deadline: ``time.perf_counter()`` value after which formulas not
+            in the cache are not rendered but shown as source and listed in
+            ``pending``; None renders every formula at once.
+        pending: formulas deferred because of ``math_deadline``.
     """
 
     palette: Palette
@@ -52,6 +57,8 @@ class RenderContext:
     math_images: dict[str, MathImage] = field(default_factory=dict)
     open_links: list[bool] = field(default_factory=list)
     streaming: bool = False
+    math_deadline: float | None = None
+    pending: list[PendingFormula] = field(default_factory=list)
 
 
 def context_of(env: MutableMapping[str, Any]) -> RenderContext:
@@ -84,6 +91,20 @@ def formula_html(tex: str, source: str, display: bool, ctx: RenderContext) -> st
         Inline HTML.
     """
     parts = split_cjk(tex)
+    if (
+        parts is not None
+        and ctx.math_deadline is not None
+        and time.perf_counter() >= ctx.math_deadline
+    ):
+        late = [
+            PendingFormula(part.content, display, ctx.math_style)
+            for part in parts
+            if not part.is_text
+            and not ctx.math.is_cached(part.content, display=display, style=ctx.math_style)
+        ]
+        if late:
+            ctx.pending.extend(late)
+            return f'<span style="color:{ctx.palette.muted};">{escape(source)}</span>'
     if parts is not None:
         pieces: list[str] = []
         images: list[MathImage] = []
@@ -262,4 +283,3 @@ def _cell_open(tag: str, token: Token) -> str:
         if style == f"text-align:{align}":
             return f'<{tag} align="{align}">'
     return f"<{tag}>"
-

@@ -15,12 +15,13 @@ open runs to the end and so is always part of the tail).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
 from markdown_it.token import Token
 
 from app.render.markdown import DEFAULT_FONT_PX, new_context, parser, plain_html, render_tokens
-from app.render.math_images import MathRenderer
+from app.render.math_images import MathRenderer, PendingFormula
 from app.render.types import CodeBlock, MathImage, RenderedMessage
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class StreamRenderer:
         dark: bool = False,
         font_px: float = DEFAULT_FONT_PX,
         math: MathRenderer | None = None,
+        math_budget_ms: float | None = None,
     ) -> None:
         """Start an empty message.
 
@@ -73,10 +75,21 @@ class StreamRenderer:
             dark: dark theme colours.
             font_px: body font size in logical pixels.
             math: the formula renderer; the shared cached one by default.
+            math_budget_ms: milliseconds one ``update`` may spend before it
+                stops rendering new formulas (one formula takes 10-100 ms):
+                later ones show as source and are listed in
+                ``pending_formulas`` until a later update (or a worker thread
+                calling ``MathRenderer.render_pending``) has them cached.
+                0 renders no new formula during updates; None (the default)
+                renders all at once. ``finish`` always renders everything.
         """
         self._dark = dark
         self._font_px = font_px
         self._math = math
+        self._math_budget_s = None if math_budget_ms is None else math_budget_ms / 1000
+        self._deadline: float | None = None
+        self.pending_formulas: list[PendingFormula] = []
+        """Formulas deferred in the last update (empty after ``finish``)."""
         self._text = ""
         self._stable_end = 0  # chars of text covered by stable blocks
         self._stable_parts: list[str] = []
@@ -116,6 +129,8 @@ class StreamRenderer:
         if not text.startswith(self._text[: self._stable_end]):
             self._reset()
         self._text = text
+        budget = self._math_budget_s
+        self._deadline = None if budget is None else time.perf_counter() + budget
         self._render_tail(streaming=True)
         return self.result()
 
@@ -132,6 +147,7 @@ class StreamRenderer:
             if not text.startswith(self._text[: self._stable_end]):
                 self._reset()
             self._text = text
+        self._deadline = None
         self._render_tail(streaming=False)
         return self.result()
 
@@ -159,6 +175,7 @@ class StreamRenderer:
             self.tail_html = plain_html(tail)
             self._tail_images = {}
             self._tail_code = []
+            self.pending_formulas = []
 
     def _render_tail_unsafe(self, tail: str, *, streaming: bool) -> None:
         md = parser(streaming)
@@ -172,10 +189,12 @@ class StreamRenderer:
             first_code_index=len(self._stable_code),
             math=self._math,
             streaming=streaming,
+            math_deadline=self._deadline,
         )
         self.tail_html = render_tokens(md, tokens, ctx)
         self._tail_images = ctx.math_images
         self._tail_code = ctx.code_blocks
+        self.pending_formulas = ctx.pending
 
     def _commit_finished(self, tail: str, tokens: list[Token]) -> list[Token]:
         """Move finished blocks into the stable part; return the tail's tokens."""
@@ -208,8 +227,12 @@ class StreamRenderer:
             first_code_index=len(self._stable_code),
             math=self._math,
             streaming=True,
+            math_deadline=self._deadline,
         )
-        self._stable_parts.append(render_tokens(md, tokens[:cut_token], ctx))
+        stable_html = render_tokens(md, tokens[:cut_token], ctx)
+        if ctx.pending:
+            return tokens  # a deferred formula must not be frozen as source text
+        self._stable_parts.append(stable_html)
         self._stable_images.update(ctx.math_images)
         self._stable_code.extend(ctx.code_blocks)
         self.stable_html = "".join(self._stable_parts)

@@ -13,9 +13,7 @@ from tests.support.html_check import html_problems
 
 def _clean(text: str, **kwargs: bool) -> str:
     rendered = render_markdown(text, **kwargs)
-    problems = html_problems(
-        rendered.html, set(rendered.math_images), len(rendered.code_blocks)
-    )
+    problems = html_problems(rendered.html, set(rendered.math_images), len(rendered.code_blocks))
     assert problems == []
     return rendered.html
 
@@ -124,8 +122,15 @@ def test_autolinks_are_links() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "file:///etc/passwd", "ftp://host/x", "data:text/html,<b>x</b>",
-     "vbscript:x", "copy:0", "math:abc"],
+    [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "ftp://host/x",
+        "data:text/html,<b>x</b>",
+        "vbscript:x",
+        "copy:0",
+        "math:abc",
+    ],
 )
 def test_other_schemes_are_not_links(url: str) -> None:
     html = _clean(f"see [label]({url}) now and <{url}>")
@@ -156,8 +161,10 @@ def test_images_in_text_become_links_never_loaded() -> None:
 def test_html_in_model_text_stays_text(text: str) -> None:
     for body in (text, f"para\n\n{text}\n\nmore", f"- {text}", f"> {text}", f"| {text} |\n|-|\n"):
         html = _clean(body)
-        assert "<script" not in html and "<b>" not in html and "onerror=" not in html.replace(
-            "onerror=&quot;", ""
+        assert (
+            "<script" not in html
+            and "<b>" not in html
+            and "onerror=" not in html.replace("onerror=&quot;", "")
         )
 
 

@@ -130,7 +130,10 @@ def test_chinese_split_keeps_order_and_math() -> None:
     parts = split_cjk("x \\text{（米）} + y \\text{答}")
     assert parts is not None
     assert [(p.is_text, p.content) for p in parts] == [
-        (False, "x"), (True, "（米）"), (False, "+ y"), (True, "答"),
+        (False, "x"),
+        (True, "（米）"),
+        (False, "+ y"),
+        (True, "答"),
     ]
 
 

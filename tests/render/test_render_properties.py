@@ -14,31 +14,97 @@ from app.render import MathRenderer, StreamRenderer, render_markdown
 from tests.support.html_check import html_problems
 
 HTML_FRAGMENTS = [
-    "<script>alert(1)</script>", "<b>", "</b>", "<img src=x onerror=alert(1)>",
-    "<a href='javascript:x'>", '"', "'", "&", "&amp;", "&#60;", "<!--", "-->", "<![CDATA[",
-    "<?", "<style>", "</td>", "<br>",
+    "<script>alert(1)</script>",
+    "<b>",
+    "</b>",
+    "<img src=x onerror=alert(1)>",
+    "<a href='javascript:x'>",
+    '"',
+    "'",
+    "&",
+    "&amp;",
+    "&#60;",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "<?",
+    "<style>",
+    "</td>",
+    "<br>",
 ]
 TEX_FRAGMENTS = [
-    "$", "$$", "\\(", "\\)", "\\[", "\\]", "\\boxed{", "}", "{", "\\frac{1}{2}",
-    "\\text{中文}", "\\begin{cases}", "\\end{cases}", "\\begin{pmatrix}", "\\end{aligned}",
-    "&=", "\\\\", "x^2", "_", "^", "%", "#", "\\", "&", "<", "\\left(", "\\text{R&D}",
+    "$",
+    "$$",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\]",
+    "\\boxed{",
+    "}",
+    "{",
+    "\\frac{1}{2}",
+    "\\text{中文}",
+    "\\begin{cases}",
+    "\\end{cases}",
+    "\\begin{pmatrix}",
+    "\\end{aligned}",
+    "&=",
+    "\\\\",
+    "x^2",
+    "_",
+    "^",
+    "%",
+    "#",
+    "\\",
+    "&",
+    "<",
+    "\\left(",
+    "\\text{R&D}",
 ]
 MARKDOWN_FRAGMENTS = [
-    "`", "```", "```python\n", "~~~", "    ", "\n", "\n\n", "- ", "1. ", "> ", "| a | b |\n",
-    "|---|---|\n", "---", "===", "*", "**", "~~", "[x](", "](http://a.b)", "(javascript:alert(1))",
-    "![i](", "<http://x.y>", "<javascript:x>", "file:///etc/passwd", "[ref]: http://x", "[ref]",
-    "\u0000", "\u202e", "\ufeff", "面积", "😀", " ", "\t", "\r\n",
+    "`",
+    "```",
+    "```python\n",
+    "~~~",
+    "    ",
+    "\n",
+    "\n\n",
+    "- ",
+    "1. ",
+    "> ",
+    "| a | b |\n",
+    "|---|---|\n",
+    "---",
+    "===",
+    "*",
+    "**",
+    "~~",
+    "[x](",
+    "](http://a.b)",
+    "(javascript:alert(1))",
+    "![i](",
+    "<http://x.y>",
+    "<javascript:x>",
+    "file:///etc/passwd",
+    "[ref]: http://x",
+    "[ref]",
+    "\u0000",
+    "\u202e",
+    "\ufeff",
+    "面积",
+    "😀",
+    " ",
+    "\t",
+    "\r\n",
 ]
 FRAGMENTS = HTML_FRAGMENTS + TEX_FRAGMENTS + MARKDOWN_FRAGMENTS
 
-model_text = st.lists(
-    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=40
-).map("".join)
+model_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=40).map(
+    "".join
+)
 
 # Broken TeX is the common case here; the log must only hold debug lines.
-_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 class _ErrorRecorder(logging.Handler):
@@ -71,9 +137,7 @@ def _assert_clean(html: str, math_keys: set[str], code_count: int) -> None:
 
 @_SETTINGS
 @given(text=model_text, dark=st.booleans(), streaming=st.booleans())
-def test_any_text_renders_to_allowed_markup_only(
-    text: str, dark: bool, streaming: bool
-) -> None:
+def test_any_text_renders_to_allowed_markup_only(text: str, dark: bool, streaming: bool) -> None:
     with _no_logged_errors():
         rendered = render_markdown(text, dark=dark, streaming=streaming)
     _assert_clean(rendered.html, set(rendered.math_images), len(rendered.code_blocks))

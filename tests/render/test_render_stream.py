@@ -183,3 +183,36 @@ def test_append_and_code_numbering_across_commits() -> None:
 def test_tricky_boundaries_match_full_render(text: str) -> None:
     renderer, _ = _stream(text, 1)
     assert renderer.finish().html == render_markdown(text).html
+
+
+def test_math_budget_zero_defers_formulas_to_a_worker() -> None:
+    math = MathRenderer()
+    renderer = StreamRenderer(math=math, math_budget_ms=0)
+    text = "First $a^2$ and \\(b_1\\).\n\nSecond paragraph.\n\nThird"
+    result = renderer.update(text)
+    assert result.math_images == {}
+    assert math.renders == 0
+    assert sorted(p.tex for p in renderer.pending_formulas) == ["a^2", "b_1"]
+    assert "$a^2$" in result.html
+    assert renderer.stable_html == "", "blocks with deferred formulas must not be frozen"
+    math.render_pending(renderer.pending_formulas)  # what a worker thread would do
+    assert math.renders == 2
+    result = renderer.update(text)
+    assert renderer.pending_formulas == []
+    assert len(result.math_images) == 2
+    assert "$a^2$" not in result.html
+    assert renderer.stable_html != ""
+    assert renderer.finish().html == render_markdown(text, math=math).html
+
+
+@pytest.mark.parametrize("budget_ms", [0.0, 2.0])
+def test_budgeted_stream_finishes_equal_to_full_render(budget_ms: float) -> None:
+    math = MathRenderer()
+    renderer = StreamRenderer(math=math, math_budget_ms=budget_ms)
+    for end in range(1, len(R1_ANSWER) + 1, 23):
+        result = renderer.update(R1_ANSWER[:end])
+        assert html_problems(result.html, set(result.math_images)) == []
+    final = renderer.finish(R1_ANSWER)
+    assert renderer.pending_formulas == []
+    assert final.html == render_markdown(R1_ANSWER, math=math).html
+    assert len(final.math_images) >= 6

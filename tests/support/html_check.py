@@ -123,8 +123,15 @@ def html_problems(
                     problems.append(f"src {value!r} not allowed")
                 elif math_keys is not None and match.group(1) not in math_keys:
                     problems.append(f"src {value!r} has no image")
-            elif name in {"width", "height", "border", "cellspacing", "cellpadding", "colspan",
-                          "start"}:
+            elif name in {
+                "width",
+                "height",
+                "border",
+                "cellspacing",
+                "cellpadding",
+                "colspan",
+                "start",
+            }:
                 if not re.fullmatch(r"\d+%?", value):
                     problems.append(f"{name}={value!r} is not a number")
             elif name in {"bgcolor"} and not re.fullmatch(r"#[0-9a-f]{6}", value):
