@@ -56,6 +56,8 @@ class Settings:
         api_server_enabled: run Ponder's own OpenAI-compatible API on 127.0.0.1.
         api_server_port: its port.
         window_geometry: the main window's saved geometry (base64), "" if none.
+        setup_skipped: the user skipped the first-run model wizard; do not open it
+            by itself again (the Models page still offers it).
     """
 
     theme: str = "system"
@@ -81,6 +83,7 @@ class Settings:
     api_server_enabled: bool = False
     api_server_port: int = 8080
     window_geometry: str = ""
+    setup_skipped: bool = False
 
 
 def settings_path() -> Path:
