@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", dest="self_test_model", default=None, metavar="FILE.gguf",
                         help="with --self-test: the GGUF to load (default: the bundled model)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
+    for module_name in COMMANDS.values():
         try:
             module = importlib.import_module(f"app.commands.{module_name}")
         except ModuleNotFoundError as exc:

@@ -9,7 +9,6 @@ import still ties the layers together.
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +75,8 @@ def check() -> list[str]:
                 if sub and sub != pkg and sub in ALLOWED_APP and sub not in ALLOWED_APP[pkg]:
                     problems.append(f"{where}: app/{pkg or '.'} must not import app.{sub}")
             elif top in OWNED and pkg not in OWNED[top]:
-                problems.append(f"{where}: only app/{'|'.join(sorted(OWNED[top]))} may import {top}")
+                owners = "|".join(sorted(OWNED[top]))
+                problems.append(f"{where}: only app/{owners} may import {top}")
     return problems
 
 
