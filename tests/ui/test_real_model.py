@@ -1,0 +1,64 @@
+"""The window on the real path: SmolLM2-135M through llama.cpp in the worker thread."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.types import GenerateOptions, LoadParams, SamplingParams
+from app.store.records import MessageStatus
+from app.ui.worker import local_backend_factory
+from tests.ui.helpers import Rig, make_rig
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def rig(qtbot: QtBot, tmp_path: Path, smollm2_path: Path) -> Iterator[Rig]:
+    r = make_rig(tmp_path / "real.sqlite3")
+    qtbot.addWidget(r.window)
+    r.controller._options = lambda: GenerateOptions(
+        sampling=SamplingParams(max_tokens=40, temperature=0.7, seed=7))
+    with qtbot.waitSignal(r.controller.model_changed, timeout=60000) as blocker:
+        r.controller.load_model(local_backend_factory(LoadParams(smollm2_path, n_ctx=1024)))
+    info = blocker.args[0]
+    assert info.backend in ("CPU", "CUDA", "Metal") and info.n_ctx == 1024
+    assert "smollm" in info.model_name.lower() or info.model_name
+    yield r
+    r.close()
+
+
+def test_real_send_stream_regenerate(qtbot: QtBot, rig: Rig) -> None:
+    updates: list[int] = []
+    rig.controller.reply_updated.connect(updates.append)
+    with qtbot.waitSignal(rig.controller.reply_finished, timeout=120000) as blocker:
+        rig.controller.send("Name three colours.")
+    first = rig.store.get_message(int(blocker.args[0]))
+    assert first.status is MessageStatus.COMPLETE
+    assert first.content.strip() and updates
+    assert rig.window.chat_view.message_widgets[-1].body.text == first.content
+    assert rig.window.status.model_label.text() == rig.controller.backend_info.model_name
+    with qtbot.waitSignal(rig.controller.reply_finished, timeout=120000) as blocker:
+        rig.controller.regenerate(first.id)
+    second = int(blocker.args[0])
+    widget = rig.window.chat_view.message_widgets[-1]
+    assert widget.message_id == second and widget.branch_label.text() == "2/2"
+    rig.controller.switch_branch(second, -1)
+    assert rig.window.chat_view.message_widgets[-1].data.content == first.content
+
+
+def test_real_stop(qtbot: QtBot, rig: Rig) -> None:
+    rig.controller._options = lambda: GenerateOptions(
+        sampling=SamplingParams(max_tokens=2000, temperature=0.9, seed=3))
+    with qtbot.waitSignal(rig.controller.reply_updated, timeout=120000):
+        rig.controller.send("Write a very long story about a dragon.")
+    with qtbot.waitSignal(rig.controller.reply_finished, timeout=30000) as blocker:
+        rig.controller.stop()
+    stopped = rig.store.get_message(int(blocker.args[0]))
+    assert stopped.status is MessageStatus.CANCELLED
+    assert stopped.content and stopped.stats.get("completion_tokens", 0) < 2000
+    with qtbot.assertNotEmitted(rig.controller.reply_updated, wait=200):
+        pass
