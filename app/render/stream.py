@@ -40,6 +40,11 @@ def _top_level_blocks(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     return blocks
 
 
+def _normalize(text: str) -> str:
+    """Newlines as markdown-it sees them, so its line numbers index our text."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _line_starts(text: str) -> list[int]:
     starts = [0]
     pos = text.find("\n")
@@ -126,6 +131,7 @@ class StreamRenderer:
         Returns:
             The message so far (unclosed display math shown as text).
         """
+        text = _normalize(text)
         if not text.startswith(self._text[: self._stable_end]):
             self._reset()
         self._text = text
@@ -144,6 +150,7 @@ class StreamRenderer:
             The finished message, equal to ``render_markdown(text)``.
         """
         if text is not None:
+            text = _normalize(text)
             if not text.startswith(self._text[: self._stable_end]):
                 self._reset()
             self._text = text

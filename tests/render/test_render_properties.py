@@ -96,6 +96,7 @@ MARKDOWN_FRAGMENTS = [
     " ",
     "\t",
     "\r\n",
+    "\r",
 ]
 FRAGMENTS = HTML_FRAGMENTS + TEX_FRAGMENTS + MARKDOWN_FRAGMENTS
 

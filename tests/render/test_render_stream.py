@@ -178,6 +178,7 @@ def test_append_and_code_numbering_across_commits() -> None:
         "foo\n\nbar\n===\n\nbaz",
         "| a |\n|---|\n| 1 |\n\n| b |\n|--|\n",
         "```\nopen fence\n\nstill code\n\n",
+        "a\rb\r\rc $x$\r\rd\n\ne\r\n\r\nf\n\ng",
     ],
 )
 def test_tricky_boundaries_match_full_render(text: str) -> None:
