@@ -10,10 +10,22 @@ import argparse
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
 from app.core.errors import PonderError
 from app.core.paths import models_dir
+from app.core.types import (
+    ChatMessage,
+    Finished,
+    GenerateOptions,
+    GenerationControl,
+    LoadParams,
+    Role,
+    SamplingParams,
+)
+from app.hardware.planner import refine_with_measurement
+from app.hardware.speed import measure_speed
 from app.models.download import (
     Downloader,
     DownloadProgress,
@@ -37,6 +49,48 @@ def add_parser(subparsers: Any) -> None:
                    help="huggingface, hf-mirror, or a URL (HF_ENDPOINT is honoured too)")
     p.add_argument("--proxy", default=None, metavar="URL",
                    help="proxy for http and https (default: HTTPS_PROXY from the environment)")
+    p.add_argument("--no-measure", dest="measure", action="store_false",
+                   help="skip the 10-second speed measurement after the download")
+
+
+def measure_model_speed(
+    path: Path,
+    *,
+    n_gpu_layers: int = 0,
+    seconds: float = 10.0,
+    cancel: threading.Event | None = None,
+) -> float:
+    """Load `path` with llama.cpp and measure its decode speed for about `seconds`.
+
+    The same prompt is reused, so after the first run only decoding is timed
+    (the prompt stays in the KV cache). Usable from a GUI worker thread.
+
+    Returns:
+        Decode tokens per second.
+
+    Raises:
+        ModelFileError, ModelLoadError: the model cannot be loaded.
+    """
+    from app.engine.local import LocalBackend
+
+    backend = LocalBackend(LoadParams(model_path=path, n_ctx=2048, n_gpu_layers=n_gpu_layers))
+    messages = [ChatMessage(Role.USER, "Count from 1 to 500, separated by commas.")]
+
+    def run_tokens(n: int) -> float:
+        options = GenerateOptions(sampling=SamplingParams(max_tokens=n, seed=0),
+                                  detect_loops=False)
+        finished = None
+        for event in backend.generate(messages, options, GenerationControl()):
+            if isinstance(event, Finished):
+                finished = event
+        if finished is None or finished.stats.decode_tps <= 0:
+            return 0.0
+        return n / finished.stats.decode_tps
+
+    try:
+        return measure_speed(run_tokens, seconds, cancel=cancel)
+    finally:
+        backend.close()
 
 
 class ProgressBar:
@@ -73,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     from app.commands.hardware import make_plan
 
     try:
-        _report, model, plan, _offload = make_plan(args)
+        report, model, plan, offload = make_plan(args)
         entry = model.file(args.quant or plan.quant)
         mirrors = resolve_mirrors(args.mirror)
     except PonderError as exc:
@@ -119,4 +173,13 @@ def run(args: argparse.Namespace) -> int:
     if get_default_model(folder) is None:
         set_default_model(folder, target)
     print(f"\nVerified (SHA-256 {result.sha256}) and saved to {target}.")
+    if args.measure and entry.quant == plan.quant:
+        print("Measuring the speed for 10 seconds…", file=sys.stderr)
+        try:
+            tps = measure_model_speed(target, n_gpu_layers=plan.n_gpu_layers)
+        except PonderError as exc:
+            print(f"The speed could not be measured: {exc}", file=sys.stderr)
+            return 0
+        measured = refine_with_measurement(report, model.shape, plan, tps, offload)
+        print(measured.reason)
     return 0

@@ -71,6 +71,7 @@ def measure_speed(
     cancel: threading.Event | None = None,
     clock: Callable[[], float] = time.monotonic,
     warmup_tokens: int = 8,
+    min_batch: int = 4,
 ) -> float:
     """Measure real decode speed for about `seconds`.
 
@@ -85,6 +86,7 @@ def measure_speed(
         cancel: set from another thread to stop early (the speed so far is returned).
         clock: time source (injectable for tests).
         warmup_tokens: tokens in the untimed warm-up run.
+        min_batch: fewest tokens per timed run (a 1-token run has no decode time).
 
     Returns:
         Tokens per second over the timed runs (0.0 if nothing could be timed).
@@ -96,7 +98,7 @@ def measure_speed(
     deadline = clock() + seconds
     while clock() < deadline and not (cancel is not None and cancel.is_set()):
         left = max(deadline - clock(), 0.05)
-        batch = max(1, int(rate * min(0.5, left)))
+        batch = max(min_batch, int(rate * min(0.5, left)))
         took = run_tokens(batch)
         if took <= 0:
             continue

@@ -105,7 +105,7 @@ def test_download_command_against_a_local_hub(home: Path, monkeypatch: pytest.Mo
     payload = random.Random(7).randbytes(256 * 1024)
     with FakeHub({(load_catalog().default.repo_id, entry.filename): payload}) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
-        assert main(["download", "--quant", "Q4_K_M"]) == 0
+        assert main(["download", "--quant", "Q4_K_M", "--no-measure"]) == 0
     target = home / "models" / entry.filename
     assert target.read_bytes() == payload
     captured = capsys.readouterr()
@@ -127,3 +127,13 @@ def test_download_offline_is_refused(monkeypatch: pytest.MonkeyPatch,
 def test_download_bad_mirror_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["download", "--mirror", "nowhere"]) == 1
     assert "neither a known name" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_speed_measurement_with_real_llama_cpp(smollm2_path: Path) -> None:
+    from app.commands.download import measure_model_speed
+
+    tps = measure_model_speed(smollm2_path, seconds=1.5)
+    # ~100 tok/s on an idle 2-core machine; a shared, overloaded one may be far slower,
+    # so only the sign and a sane upper bound are checked.
+    assert 0 < tps < 5000
