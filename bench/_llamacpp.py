@@ -157,8 +157,8 @@ def build_tools(source: Path, cache: Path, version: str, jobs: int | None = None
     subprocess.run(configure, check=True, env=env)
     _log("building llama-bench and llama-quantize (minutes on 2 cores) ...")
     subprocess.run(
-        ["cmake", "--build", str(build), "--config", "Release", "-j", str(jobs or os.cpu_count() or 2),
-         "--target", *TARGETS],
+        ["cmake", "--build", str(build), "--config", "Release",
+         "-j", str(jobs or os.cpu_count() or 2), "--target", *TARGETS],
         check=True, env=env,
     )
     bench, quantize = _exe(build, TARGETS[0]), _exe(build, TARGETS[1])
