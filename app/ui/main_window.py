@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
     Signals:
         open_model_requested(str): load this GGUF file.
         download_requested(): open the download wizard.
+        models_requested(): open the Models page.
         export_requested(str, str): format ("markdown" or "json"), file path.
         import_requested(str): a JSON file to import.
         settings_requested(): open the settings dialog.
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
 
     open_model_requested = Signal(str)
     download_requested = Signal()
+    models_requested = Signal()
     export_requested = Signal(str, str)
     import_requested = Signal(str)
     settings_requested = Signal()
@@ -139,6 +141,8 @@ class MainWindow(QMainWindow):
         self.open_model_action = QAction(self)
         self.open_model_action.setShortcut(QKeySequence("Ctrl+O"))
         self.open_model_action.triggered.connect(self._on_open_model_action_triggered)
+        self.models_action = QAction(self)
+        self.models_action.triggered.connect(self.models_requested)
         self.import_action = QAction(self)
         self.import_action.triggered.connect(self._on_import_action_triggered)
         self.export_md_action = QAction(self)
@@ -152,7 +156,8 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
-        for action in (self.new_action, self.open_model_action, None, self.import_action,
+        for action in (self.new_action, self.open_model_action, self.models_action, None,
+                       self.import_action,
                        self.export_md_action, self.export_json_action, None,
                        self.settings_action, None, self.quit_action):
             if action is None:
@@ -190,6 +195,7 @@ class MainWindow(QMainWindow):
         self.edit_menu.setTitle(self.tr("&Edit"))
         self.new_action.setText(self.tr("New chat"))
         self.open_model_action.setText(self.tr("Open GGUF file…"))
+        self.models_action.setText(self.tr("Models…"))
         self.import_action.setText(self.tr("Import chat (JSON)…"))
         self.export_md_action.setText(self.tr("Export chat as Markdown…"))
         self.export_json_action.setText(self.tr("Export chat as JSON…"))
