@@ -26,7 +26,6 @@ from app.core.types import (
     Finished,
     GenerateOptions,
     GenerationControl,
-    LoadParams,
     Notice,
     Role,
     SamplingParams,
@@ -74,12 +73,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _open_backend(args: argparse.Namespace) -> Any:
-    if args.remote:
-        from app.engine.remote import RemoteBackend
-
-        return RemoteBackend(args.remote, args.model, api_key=args.api_key,
-                             timeout_s=args.timeout, n_ctx=0)
-    from app.engine.local import LocalBackend
+    from app.engine.factory import open_backend
 
     template = None
     if args.template is not None:
@@ -90,14 +84,16 @@ def _open_backend(args: argparse.Namespace) -> Any:
                 f"The chat template {args.template} cannot be read ({exc.strerror}). "
                 "Check the path."
             ) from None
-    params = LoadParams(
-        model_path=Path(args.model),
+    return open_backend(
+        args.model,
+        remote_url=args.remote,
+        api_key=args.api_key,
+        timeout_s=args.timeout,
         n_ctx=args.ctx,
         n_threads=args.threads,
         n_gpu_layers=args.gpu_layers,
         chat_template=template,
     )
-    return LocalBackend(params)
 
 
 def _sampling(args: argparse.Namespace, backend: Any) -> SamplingParams:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -233,3 +234,40 @@ def _is_partial(piece: bytes) -> bool:
     except UnicodeDecodeError:
         return True
     return False
+
+
+def test_greedy_loop_is_reported_once(r1: LocalBackend) -> None:
+    options = GenerateOptions(sampling=SamplingParams(temperature=0.0, max_tokens=150))
+    events = list(r1.generate([U("hi")], options, GenerationControl()))
+    kinds = [e.kind for e in events if isinstance(e, Notice)]
+    assert kinds == [NoticeKind.REASONING_LOOP]
+    fin = events[-1]
+    assert isinstance(fin, Finished)
+    assert fin.stats.completion_tokens == 150  # a notice, not a stop
+
+
+def test_loop_detection_can_be_switched_off(r1: LocalBackend) -> None:
+    options = GenerateOptions(sampling=SamplingParams(temperature=0.0, max_tokens=150),
+                              detect_loops=False)
+    events = list(r1.generate([U("hi")], options, GenerationControl()))
+    assert not [e for e in events if isinstance(e, Notice)]
+
+
+def test_flash_attention_on_and_llama_logs_in_python_logging(
+    tiny_r1_gguf: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    capfd.readouterr()
+    with caplog.at_level(logging.DEBUG, logger="ponder.llama"):
+        on = LocalBackend(LoadParams(model_path=tiny_r1_gguf, n_ctx=256, n_threads=1))
+        on.close()
+        off = LocalBackend(LoadParams(model_path=tiny_r1_gguf, n_ctx=256, n_threads=1,
+                                      flash_attn=False))
+        off.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "ponder.llama"]
+    flash = [line for line in lines if line.startswith("llama_context: flash_attn")]
+    assert len(flash) == 2
+    assert flash[0].endswith("enabled")
+    assert flash[1].endswith("disabled")
+    assert not [r for r in caplog.records if r.name == "ponder.llama" and r.levelno >= 40]
+    captured = capfd.readouterr()
+    assert "llama_context" not in captured.err  # nothing printed to the terminal
