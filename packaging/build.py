@@ -99,7 +99,8 @@ def find_build_python(explicit: str | None) -> Path:
                 found = shutil.which(f"python{version}")
             if found:
                 candidates.append(found)
-        candidates += sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.1[23].*/bin/python3"))
+        pyenv = Path.home() / ".pyenv" / "versions"
+        candidates += sorted(str(p) for p in pyenv.glob("3.1[23].*/bin/python3"))
     for candidate in candidates:
         version = _python_version(candidate)
         if version and version >= MIN_PYTHON:
@@ -128,8 +129,8 @@ def ensure_venv(python: Path, venv_dir: Path) -> Path:
 
 def site_packages(py: Path) -> Path:
     """The purelib folder of the interpreter `py`."""
-    out = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                         capture_output=True, text=True, check=True).stdout
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    out = subprocess.run([str(py), "-c", code], capture_output=True, text=True, check=True).stdout
     return Path(out.strip())
 
 
@@ -139,9 +140,8 @@ def copy_llama_from(source_python: Path, target_py: Path) -> None:
     Used where compiling the portable flavor costs too much time (the CI test
     of the .deb): the result is only as portable as the source's build.
     """
-    out = subprocess.run(
-        [str(source_python), "-c", "import llama_cpp, os; print(os.path.dirname(llama_cpp.__file__))"],
-        capture_output=True, text=True)
+    code = "import llama_cpp, os; print(os.path.dirname(llama_cpp.__file__))"
+    out = subprocess.run([str(source_python), "-c", code], capture_output=True, text=True)
     if out.returncode != 0:
         raise BuildError(f"{source_python} cannot import llama_cpp: {out.stderr.strip()[-300:]}")
     package = Path(out.stdout.strip())
@@ -261,7 +261,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--flavor", choices=FLAVORS, default=default_flavor(),
                         help="llama.cpp build: cpu (default), cuda, metal (macOS default)")
     parser.add_argument("--llama-sdist", metavar="FILE",
-                        help=f"llama-cpp-python source package (default: download {LLAMA_REQUIREMENT})")
+                        help="llama-cpp-python source package "
+                        f"(default: download {LLAMA_REQUIREMENT})")
     parser.add_argument("--llama-from", metavar="PYTHON",
                         help="copy llama-cpp-python from this interpreter's environment "
                         "instead of compiling (fast; as portable as that build)")
