@@ -196,10 +196,12 @@ def bench_real_stream(app: QApplication, max_tokens: int) -> None:
 
 
 def bench_open_long_chat(app: QApplication, count: int) -> None:
-    from app.ui.rendering import render_markdown
+    from app.ui.controller import warm_up_renderer
+    from app.ui.math_queue import math_queue
     from tests.ui.helpers import make_rig
 
-    render_markdown("warm up $x$")  # the app does this in the background at start
+    warm_up_renderer()  # the app does this in the background at start
+    math_queue().wait_idle()
     rig = make_rig(Path(tempfile.mkdtemp()) / "long.sqlite3")
     try:
         store = rig.store

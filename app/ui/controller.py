@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog
 
@@ -36,6 +36,11 @@ from app.ui.sidebar import SidebarEntry
 from app.ui.worker import BackendFactory, EngineClient, local_backend_factory
 
 log = logging.getLogger(__name__)
+
+STREAM_RENDER_INTERVAL_S = 0.03
+"""At most one re-render of the streaming reply per this many seconds: batches
+that arrive closer together (a busy GUI thread drains several at once) are
+shown by one render."""
 
 _STOP_TO_STATUS = {
     StopReason.EOS: MessageStatus.COMPLETE,
@@ -106,6 +111,10 @@ class ChatController(QObject):
         self._reasoning_started: float | None = None
         self._thinking_s: float | None = None
         self._search_text = ""
+        self._last_stream_render = 0.0
+        self._stream_timer = QTimer(self)
+        self._stream_timer.setSingleShot(True)
+        self._stream_timer.timeout.connect(self._on_stream_timer_timeout)
         self.show_dialogs = True
         """Tests turn message boxes off; errors still go to error_shown."""
         self._connect()
@@ -346,9 +355,25 @@ class ChatController(QObject):
         self._reasoning += reasoning
         self._answer += answer
         self.store.append_stream(self._message_id, reasoning, answer)
-        self._show_stream()
+        self._schedule_stream_render()
+
+    def _schedule_stream_render(self) -> None:
+        """Show the new text now, or once the render interval has passed."""
+        if self._stream_timer.isActive():
+            return  # a render is due soon and will show this batch too
+        wait_s = self._last_stream_render + STREAM_RENDER_INTERVAL_S - time.perf_counter()
+        if wait_s <= 0:
+            self._show_stream()
+        else:
+            self._stream_timer.start(max(1, round(wait_s * 1000)))
+
+    def _on_stream_timer_timeout(self) -> None:
+        if self.is_streaming:
+            self._show_stream()
 
     def _show_stream(self) -> None:
+        self._stream_timer.stop()
+        self._last_stream_render = time.perf_counter()
         view = self.window.chat_view
         widget = view.widget_for(self._message_id)
         if widget is None:
@@ -387,6 +412,7 @@ class ChatController(QObject):
         self._show_error(message)
 
     def _end_reply(self, status: MessageStatus, *, stats: object, boxed: str | None) -> None:
+        self._stream_timer.stop()  # the final update below shows everything
         message_id = self._message_id
         self.store.finish_stream(message_id, status, stats=stats, thinking_s=self._thinking_s,
                                  boxed=boxed)
@@ -500,19 +526,12 @@ class ChatController(QObject):
 def warm_up_renderer() -> None:
     """Import the markdown/math renderer in the background (~1-2 s of imports).
 
-    The first message shown would otherwise pay for it on the GUI thread.
+    The first message shown would otherwise pay for it on the GUI thread. It
+    runs on the math thread (see math_queue), ahead of any formula.
     """
-    import threading
+    from app.ui.math_queue import math_queue
 
-    def load() -> None:
-        try:
-            from app.ui import render_bridge
-
-            render_bridge.render("$x$", is_dark=False)
-        except Exception:
-            log.exception("warming up the renderer failed")
-
-    threading.Thread(target=load, name="ponder-render-warmup", daemon=True).start()
+    math_queue().warm_up()
 
 
 def _title_from(text: str) -> str:

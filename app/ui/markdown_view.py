@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import theme
+from app.ui.math_queue import math_queue
 from app.ui.rendering import RenderedPiece, render_code, render_markdown, svg_to_image
 from app.ui.segments import Segment, split_segments
 
@@ -177,8 +178,15 @@ class MarkdownView(QWidget):
         self._code_texts: dict[int, list[str]] = {}
         self._text = ""
         self._accessible_name = accessible_name
+        self._waiting: dict[int, tuple[object, ...]] = {}  # segment index -> formulas
+        self._is_listening = False
         self.render_count = 0
         """How many segment renders happened (tests check tail-only updates)."""
+
+    @property
+    def has_pending_math(self) -> bool:
+        """Whether some formula still shows as source, waiting for the math thread."""
+        return bool(self._waiting)
 
     @property
     def text(self) -> str:
@@ -200,6 +208,8 @@ class MarkdownView(QWidget):
         for widget in self._widgets[len(new):]:
             widget.deleteLater()
         del self._widgets[len(new):]
+        for index in [i for i in self._waiting if i >= len(new)]:
+            del self._waiting[index]
         self._segments = new
 
     def _show_segment(self, index: int, segment: Segment, is_dark: bool) -> None:
@@ -227,10 +237,32 @@ class MarkdownView(QWidget):
         self.render_count += 1
         if isinstance(widget, CodeBlock):
             widget.set_segment(segment, is_dark=is_dark)
+            self._waiting.pop(index, None)
         elif isinstance(widget, RichBrowser):
-            piece = render_markdown(segment.source, is_dark=is_dark)
+            piece = render_markdown(segment.source, is_dark=is_dark, defer_math=True)
             self._code_texts[id(widget)] = piece.code_texts
             widget.set_piece(piece)
+            self._wait_for(index, piece.pending)
+
+    def _wait_for(self, index: int, pending: tuple[object, ...]) -> None:
+        """Have new formulas of segment `index` rendered on the math thread."""
+        if not pending:
+            self._waiting.pop(index, None)
+            return
+        self._waiting[index] = pending
+        queue = math_queue()
+        if not self._is_listening:
+            self._is_listening = True
+            queue.formulas_ready.connect(self._on_math_queue_formulas_ready)
+        queue.submit(pending)
+
+    def _on_math_queue_formulas_ready(self) -> None:
+        from app.ui import render_bridge
+
+        is_dark = theme.current().is_dark
+        for index, pending in list(self._waiting.items()):
+            if index < len(self._segments) and render_bridge.is_cached(pending):
+                self._show_segment(index, self._segments[index], is_dark)
 
     def _on_browser_copy_requested(self, index: int) -> None:
         browser = self.sender()

@@ -9,17 +9,67 @@ from app.ui.rendering import RenderedPiece
 with warnings.catch_warnings():
     # ziamath 0.13 uses the deprecated importlib.resources.path at import time.
     warnings.simplefilter("ignore", DeprecationWarning)
+    from app.render.markdown import new_context, parser, plain_html, render_tokens
     from app.render.markdown import render_markdown as _render
+    from app.render.math_images import PendingFormula, default_math_renderer
 
 
-def render(markdown: str, *, is_dark: bool, is_streaming: bool = False) -> RenderedPiece:
-    """Markdown -> Qt-safe HTML with math SVGs and code texts."""
-    result = _render(markdown, dark=is_dark, streaming=is_streaming)
+def render(markdown: str, *, is_dark: bool, is_streaming: bool = False,
+           defer_math: bool = False) -> RenderedPiece:
+    """Markdown -> Qt-safe HTML with math SVGs and code texts.
+
+    Args:
+        markdown: the text of one segment.
+        is_dark: dark theme colours.
+        is_streaming: the text may still grow.
+        defer_math: formulas not yet in the cache are not rendered here (one
+            costs 10-130 ms): they show as grey source and are listed in
+            `pending` for `math_queue` to render on its thread.
+    """
+    if not defer_math:
+        result = _render(markdown, dark=is_dark, streaming=is_streaming)
+        pending: tuple[PendingFormula, ...] = ()
+        html, images, code = result.html, result.math_images, result.code_blocks
+    else:
+        # A deadline already past: every uncached formula is deferred.
+        ctx = new_context(dark=is_dark, streaming=is_streaming, math_deadline=0.0)
+        try:
+            md = parser(is_streaming)
+            html = render_tokens(md, md.parse(markdown, {}), ctx)
+        except Exception:  # same safety net as render_markdown
+            ctx = new_context(dark=is_dark, streaming=is_streaming)
+            html = plain_html(markdown)
+        images, code, pending = ctx.math_images, ctx.code_blocks, tuple(ctx.pending)
     return RenderedPiece(
-        html=result.html,
-        images={f"math:{key}": image.svg for key, image in result.math_images.items()},
-        code_texts=[block.code for block in result.code_blocks],
+        html=html,
+        images={f"math:{key}": image.svg for key, image in images.items()},
+        code_texts=[block.code for block in code],
+        pending=pending,
     )
+
+
+def render_pending(pending: tuple[object, ...]) -> None:
+    """Render deferred formulas into the shared cache (call on a worker thread)."""
+    default_math_renderer().render_pending(
+        [f for f in pending if isinstance(f, PendingFormula)])
+
+
+def is_cached(pending: tuple[object, ...]) -> bool:
+    """Whether every deferred formula of `pending` is in the cache now."""
+    math = default_math_renderer()
+    return all(math.is_cached(f.tex, display=f.display, style=f.style)
+               for f in pending if isinstance(f, PendingFormula))
+
+
+WARM_LANGUAGES = ("python", "cpp", "javascript", "bash")
+"""Languages whose Pygments lexer is built at start (python's alone takes ~60 ms)."""
+
+
+def warm_up(languages: tuple[str, ...] = WARM_LANGUAGES) -> None:
+    """Pay first-use costs now, off the GUI thread: ziamath's fonts, lexer tables."""
+    render("$x$", is_dark=False)
+    for language in languages:
+        render_code("x = 1\n", language, is_dark=False)
 
 
 def render_code(code: str, language: str, *, is_dark: bool) -> RenderedPiece:

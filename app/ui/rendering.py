@@ -26,11 +26,14 @@ class RenderedPiece:
         html: Qt-rich-text-safe HTML.
         images: resource name (e.g. "math:3f2a") -> SVG bytes.
         code_texts: the texts that `copy:N` links copy, by N.
+        pending: formulas shown as source until a worker thread has rendered
+            them (app.render PendingFormula values; see math_queue).
     """
 
     html: str
     images: dict[str, bytes] = field(default_factory=dict)
     code_texts: list[str] = field(default_factory=list)
+    pending: tuple[object, ...] = ()
 
 
 def fallback_html(markdown: str) -> RenderedPiece:
@@ -39,14 +42,19 @@ def fallback_html(markdown: str) -> RenderedPiece:
     return RenderedPiece(f"<p>{body}</p>")
 
 
-def render_markdown(markdown: str, *, is_dark: bool = False) -> RenderedPiece:
-    """Render one segment's markdown with app.render (escaped fallback)."""
+def render_markdown(markdown: str, *, is_dark: bool = False,
+                    defer_math: bool = False) -> RenderedPiece:
+    """Render one segment's markdown with app.render (escaped fallback).
+
+    With `defer_math`, formulas not rendered before are left for a worker
+    thread (see `RenderedPiece.pending`), so the call never blocks on ziamath.
+    """
     try:
         from app.ui import render_bridge
     except ImportError:
         return fallback_html(markdown)
     try:
-        return render_bridge.render(markdown, is_dark=is_dark)
+        return render_bridge.render(markdown, is_dark=is_dark, defer_math=defer_math)
     except Exception:
         log.exception("rendering failed; showing the text as is")
         return fallback_html(markdown)
