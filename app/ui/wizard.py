@@ -249,6 +249,7 @@ class GetModelPage(QWizardPage):
         self.message_log: list[str] = []
         """Every message shown during this page's downloads (newest last)."""
         self._task: TaskThread | None = None
+        self._last_phase: Phase | None = None
         self._pause = threading.Event()
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
@@ -438,6 +439,10 @@ class GetModelPage(QWizardPage):
         if value.message and value.phase is not Phase.DOWNLOADING:
             self.message_label.setText(self.phase_message(value))
             self.message_log.append(self.message_label.text())
+        elif value.phase is Phase.DOWNLOADING and self._last_phase in (Phase.CONNECTING,
+                                                                        Phase.CHECKING):
+            self.message_label.setText("")  # bytes flow: "Connecting…" is over
+        self._last_phase = value.phase
         if value.total_bytes:
             self.progress_bar.setValue(int(1000 * value.done_bytes / value.total_bytes))
         if value.phase is Phase.DOWNLOADING and value.total_bytes:

@@ -21,7 +21,7 @@ from app.models.mirrors import Mirror
 from app.store.settings import load_settings
 from app.ui.model_tasks import local_builder
 from app.ui.wizard import SetupDeps, SetupWizard
-from tests.support.fake_hub import Fault, FakeHub
+from tests.support.fake_hub import FakeHub, Fault
 from tests.support.model_setup import (
     REPO,
     fast_settings,

@@ -1,0 +1,273 @@
+"""The Models page: installed models, the default, delete, open folder, switch the running model.
+
+The page only lists and asks; loading a model happens on the engine worker
+(the `switch_requested` signal goes to ModelSetup, which asks the
+controller), so the window never freezes while a model loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import PonderError
+from app.models.catalog import Catalog
+from app.models.download import format_bytes
+from app.models.installed import (
+    InstalledModel,
+    delete_model,
+    list_installed,
+    list_partial_downloads,
+    set_default_model,
+)
+from app.ui.wizard import fill
+
+Confirm = Callable[[str, str], bool]
+"""Asks the user (title, question) and returns True for yes."""
+OpenUrl = Callable[[QUrl], bool]
+
+
+class ModelsPage(QDialog):
+    """Lists the models folder and acts on the selected model.
+
+    Signals:
+        switch_requested(str): load this model in the running app.
+        setup_requested(): open the setup wizard (download or import).
+        models_changed(): a model was deleted or the default changed.
+    """
+
+    switch_requested = Signal(str)
+    setup_requested = Signal()
+    models_changed = Signal()
+
+    COLUMNS = 6
+
+    def __init__(self, models_dir: Path, catalog: Catalog | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.models_dir = models_dir
+        self.catalog = catalog
+        self.models: list[InstalledModel] = []
+        self.loaded_path: Path | None = None
+        self.confirm: Confirm = self._ask
+        """Asks before deleting (tests replace it)."""
+        self.open_url: OpenUrl = QDesktopServices.openUrl
+        """Opens the folder in the file manager (tests replace it)."""
+        layout = QVBoxLayout(self)
+        self.folder_label = QLabel(self)
+        self.folder_label.setWordWrap(True)
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.folder_label)
+        self.table = QTableWidget(0, self.COLUMNS, self)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, self.COLUMNS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemDoubleClicked.connect(self._on_table_item_double_clicked)
+        layout.addWidget(self.table, 1)
+        self.partial_label = QLabel(self)
+        self.partial_label.setWordWrap(True)
+        layout.addWidget(self.partial_label)
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c0392b;")
+        layout.addWidget(self.error_label)
+        row = QHBoxLayout()
+        self.use_button = QPushButton(self)
+        self.use_button.clicked.connect(self.use_selected)
+        self.default_button = QPushButton(self)
+        self.default_button.clicked.connect(self.set_selected_default)
+        self.delete_button = QPushButton(self)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.folder_button = QPushButton(self)
+        self.folder_button.clicked.connect(self.open_folder)
+        self.setup_button = QPushButton(self)
+        self.setup_button.clicked.connect(self.setup_requested)
+        for button in (self.use_button, self.default_button, self.delete_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.folder_button)
+        row.addWidget(self.setup_button)
+        layout.addLayout(row)
+        self.resize(820, 420)
+        self.retranslate()
+        self.refresh()
+
+    def retranslate(self) -> None:
+        """Set user-visible texts in the current language."""
+        self.setWindowTitle(self.tr("Models"))
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Model"), self.tr("Size"), self.tr("Quantization"),
+            self.tr("Architecture"), self.tr("Context"), self.tr("Status")])
+        self.table.setAccessibleName(self.tr("Installed models"))
+        self.folder_label.setText(fill(self.tr("Models folder: %1"), self.models_dir))
+        self.use_button.setText(self.tr("Use now"))
+        self.use_button.setAccessibleName(self.tr("Load the selected model now"))
+        self.default_button.setText(self.tr("Set as default"))
+        self.default_button.setAccessibleName(self.tr("Load the selected model at start"))
+        self.delete_button.setText(self.tr("Delete…"))
+        self.delete_button.setAccessibleName(self.tr("Delete the selected model"))
+        self.folder_button.setText(self.tr("Open folder"))
+        self.folder_button.setAccessibleName(self.tr("Open the models folder"))
+        self.setup_button.setText(self.tr("Download or import…"))
+        self.setup_button.setAccessibleName(self.tr("Open the model setup assistant"))
+        if self.models or self.table.rowCount():
+            self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- listing ----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read the models folder, keeping the selection where possible."""
+        selected = self.selected()
+        self.models = list_installed(self.models_dir, self.catalog)
+        self.table.setRowCount(len(self.models))
+        for row, m in enumerate(self.models):
+            ctx = f"{m.context_length:,}" if m.context_length else "?"
+            cells = [m.name if m.name == m.file_name else f"{m.name}\n{m.file_name}",
+                     format_bytes(m.size_bytes), m.quant, m.architecture, ctx,
+                     self._status(m)]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if m.problem:
+                    item.setToolTip(m.problem)
+                self.table.setItem(row, column, item)
+        self.table.resizeRowsToContents()
+        if selected is not None:
+            for row, m in enumerate(self.models):
+                if m.path == selected.path:
+                    self.table.selectRow(row)
+        elif self.models:
+            self.table.selectRow(0)
+        partial = list_partial_downloads(self.models_dir)
+        self.partial_label.setText("\n".join(
+            fill(self.tr("Incomplete download: %1 (%2 of %3). Open Download or import… to "
+                         "resume it."), p.target_name, format_bytes(p.done_bytes),
+                 format_bytes(p.total_bytes) if p.total_bytes else "?")
+            for p in partial))
+        self.partial_label.setVisible(bool(partial))
+        if not self.models:
+            self.error_label.setText(self.tr("No models are installed yet. Download one or "
+                                             "import a GGUF file."))
+        self._update_buttons()
+
+    def _status(self, m: InstalledModel) -> str:
+        parts = []
+        if m.problem:
+            parts.append(self.tr("damaged"))
+        if self.loaded_path is not None and m.path == self.loaded_path:
+            parts.append(self.tr("in use"))
+        if m.is_default:
+            parts.append(self.tr("default"))
+        return ", ".join(parts)
+
+    def set_loaded(self, path: Path | None) -> None:
+        """Mark the model the app has loaded now."""
+        self.loaded_path = path
+        self.refresh()
+
+    def selected(self) -> InstalledModel | None:
+        """The selected model, if any."""
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.models):
+            return None
+        return self.models[rows[0].row()]
+
+    def select(self, file_name: str) -> None:
+        """Select a model by file name."""
+        for row, m in enumerate(self.models):
+            if m.file_name == file_name:
+                self.table.selectRow(row)
+
+    def _update_buttons(self) -> None:
+        m = self.selected()
+        self.use_button.setEnabled(m is not None and m.is_usable)
+        self.default_button.setEnabled(m is not None and m.is_usable and not m.is_default)
+        self.delete_button.setEnabled(m is not None)
+
+    # -- actions ----------------------------------------------------------------
+
+    def use_selected(self) -> None:
+        """Ask the app to load the selected model (on the engine worker)."""
+        m = self.selected()
+        if m is not None and m.is_usable:
+            self.error_label.setText("")
+            self.switch_requested.emit(str(m.path))
+
+    def set_selected_default(self) -> None:
+        """Make the selected model the one loaded at start."""
+        m = self.selected()
+        if m is None:
+            return
+        try:
+            set_default_model(self.models_dir, m.path)
+        except PonderError as exc:
+            self.error_label.setText(str(exc))
+            return
+        self.refresh()
+        self.models_changed.emit()
+
+    def delete_selected(self) -> None:
+        """Delete the selected model after asking."""
+        m = self.selected()
+        if m is None:
+            return
+        question = fill(self.tr("Delete %1 (%2)? The file is removed from the models "
+                                "folder; you would need to download or import it again."),
+                        m.file_name, format_bytes(m.size_bytes))
+        if not self.confirm(self.tr("Delete model"), question):
+            return
+        try:
+            delete_model(self.models_dir, m.path)
+        except PonderError as exc:
+            self.error_label.setText(str(exc))
+            return
+        self.error_label.setText("")
+        self.refresh()
+        self.models_changed.emit()
+
+    def open_folder(self) -> None:
+        """Show the models folder in the system's file manager."""
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        if not self.open_url(QUrl.fromLocalFile(str(self.models_dir))):
+            self.error_label.setText(fill(self.tr("The folder could not be opened. It is "
+                                                  "here: %1"), self.models_dir))
+
+    def show_load_error(self, message: str) -> None:
+        """Show why switching the model failed (the old model may be unloaded)."""
+        self.error_label.setText(message)
+
+    def _on_table_item_double_clicked(self, _item: QTableWidgetItem) -> None:
+        self.use_selected()
+
+    def _ask(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self, title, question,
+                                      QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
