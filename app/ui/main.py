@@ -33,6 +33,8 @@ class Gui:
     window: object
     controller: object
     client: EngineClient
+    setup: object = None
+    """The ModelSetup (start-up model load, wizard, Models page)."""
 
 
 def setup_logging() -> None:
@@ -101,7 +103,10 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     hints = QGuiApplication.styleHints()
     if hasattr(hints, "colorSchemeChanged"):
         hints.colorSchemeChanged.connect(binder.on_system_scheme_changed)
-    return Gui(app, window, controller, client)
+    from app.ui.model_setup import ModelSetup
+
+    setup = ModelSetup(window, controller)
+    return Gui(app, window, controller, client, setup)
 
 
 def run_gui(argv: list[str]) -> int:
@@ -114,4 +119,8 @@ def run_gui(argv: list[str]) -> int:
 
     schedule_screenshot_from_env(gui.window)  # type: ignore[arg-type]
     QTimer.singleShot(0, gui.controller.start)  # type: ignore[attr-defined]
+    from app.ui.model_setup import safe_start
+
+    # Loads the default model, or opens the wizard on a first run.
+    QTimer.singleShot(0, lambda: safe_start(gui.setup))  # type: ignore[arg-type]
     return int(gui.app.exec())
