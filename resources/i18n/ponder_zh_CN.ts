@@ -249,6 +249,11 @@
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="198"/>
+        <source>Models…</source>
+        <translation>模型…</translation>
+    </message>
 </context>
 <context>
     <name>MessageWidget</name>
@@ -615,6 +620,494 @@
         <location filename="../../app/ui/main.py" line="60"/>
         <source>Something went wrong. Your chats are saved; the details are in the log file (%1). If it happens again, restart Ponder.</source>
         <translation>出错了。你的对话已保存；详细信息见日志文件（%1）。如果再次发生，请重启 Ponder。</translation>
+    </message>
+</context>
+<context>
+    <name>GetModelPage</name>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="300"/>
+        <source>Get the model</source>
+        <translation>获取模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="301"/>
+        <source>Download the recommended file, or import a GGUF file you already have. Everything after this works offline.</source>
+        <translation>下载推荐的文件，或导入你已有的 GGUF 文件。之后的一切都可离线使用。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="303"/>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="304"/>
+        <source>Quantization to download</source>
+        <translation>要下载的量化版本</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="305"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="306"/>
+        <source>Pause the download</source>
+        <translation>暂停下载</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="307"/>
+        <source>Cancel download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="308"/>
+        <source>Cancel the download and delete it</source>
+        <translation>取消下载并删除已下载部分</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="309"/>
+        <source>Download progress</source>
+        <translation>下载进度</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="310"/>
+        <source>Already have a GGUF file (for example from another computer)? Import it; nothing is downloaded.</source>
+        <translation>已经有 GGUF 文件（例如来自另一台电脑）？导入即可，无需下载。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="312"/>
+        <source>Import a GGUF file…</source>
+        <translation>导入 GGUF 文件…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="313"/>
+        <source>Import a GGUF file</source>
+        <translation>导入 GGUF 文件</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="324"/>
+        <source>%1 %2 (%3)</source>
+        <translation>%1 %2（%3）</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="327"/>
+        <source>recommended</source>
+        <translation>推荐</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="362"/>
+        <source>Installed</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="364"/>
+        <source>Resume download</source>
+        <translation>继续下载</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="366"/>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="373"/>
+        <source>This file is already installed.</source>
+        <translation>此文件已经安装。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="384"/>
+        <source>%1 of %2 were downloaded earlier; the download resumes from there.</source>
+        <translation>之前已下载 %1（共 %2），将从那里继续下载。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="433"/>
+        <source>Importing: %1 of %2</source>
+        <translation>正在导入：%1 / %2</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="450"/>
+        <source>%1 of %2 · %3/s · %4</source>
+        <translation>%1 / %2 · %3/秒 · %4</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="457"/>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="458"/>
+        <source>Checking the part downloaded earlier…</source>
+        <translation>正在检查之前下载的部分…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="459"/>
+        <source>Verifying the SHA-256…</source>
+        <translation>正在校验 SHA-256…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="467"/>
+        <source>%1 was imported.</source>
+        <translation>已导入 %1。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="471"/>
+        <source>Downloaded and verified.</source>
+        <translation>已下载并校验。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="474"/>
+        <source>Paused. Press Resume download to go on, now or after restarting Ponder.</source>
+        <translation>已暂停。按“继续下载”即可继续，现在或重启 Ponder 之后都可以。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="478"/>
+        <source>Download cancelled; the partial file was deleted.</source>
+        <translation>下载已取消，部分文件已删除。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="504"/>
+        <source>Import a GGUF model</source>
+        <translation>导入 GGUF 模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="505"/>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="514"/>
+        <source>Importing %1…</source>
+        <translation>正在导入 %1…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="119"/>
+        <source>time left unknown</source>
+        <translation>剩余时间未知</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="122"/>
+        <source>%1 h %2 min left</source>
+        <translation>剩余 %1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="124"/>
+        <source>%1 min %2 s left</source>
+        <translation>剩余 %1 分 %2 秒</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="125"/>
+        <source>%1 s left</source>
+        <translation>剩余 %1 秒</translation>
+    </message>
+</context>
+<context>
+    <name>HardwarePage</name>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="166"/>
+        <source>Your computer</source>
+        <translation>你的电脑</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="167"/>
+        <source>Ponder checks what this computer can run well.</source>
+        <translation>Ponder 检查这台电脑适合运行什么。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="169"/>
+        <source>Checking this computer…</source>
+        <translation>正在检查这台电脑…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="170"/>
+        <source>Hardware found</source>
+        <translation>检测到的硬件</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="171"/>
+        <source>Recommendation</source>
+        <translation>推荐</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="172"/>
+        <source>Warnings</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="200"/>
+        <source>&lt;b&gt;Recommended:&lt;/b&gt; %1, %2 (%3).&lt;br&gt;%4</source>
+        <translation>&lt;b&gt;推荐：&lt;/b&gt;%1，%2（%3）。&lt;br&gt;%4</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="216"/>
+        <source>Processor: %1 (%2 cores; %3)</source>
+        <translation>处理器：%1（%2 核；%3）</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="218"/>
+        <source>Memory: %1 GB, %2 GB free</source>
+        <translation>内存：%1 GB，可用 %2 GB</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="223"/>
+        <source>Graphics: %1 with %2 GB</source>
+        <translation>显卡：%1，%2 GB</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="226"/>
+        <source>Graphics: none that llama.cpp can use</source>
+        <translation>显卡：没有 llama.cpp 可用的显卡</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="228"/>
+        <source>Free disk space: %1 at %2</source>
+        <translation>可用磁盘空间：%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>ModelSetup</name>
+    <message>
+        <location filename="../work/main/app/ui/model_setup.py" line="121"/>
+        <source>The GPU could not load the model (%1); using the CPU instead, which is slower.</source>
+        <translation>GPU 无法加载模型（%1），改用 CPU，速度较慢。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/model_setup.py" line="124"/>
+        <source>The GPU could not load the model with all layers (%1); trying %2 layers.</source>
+        <translation>GPU 无法加载全部层（%1），正在尝试 %2 层。</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsPage</name>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="119"/>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="121"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="121"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="121"/>
+        <source>Quantization</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="122"/>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="122"/>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="122"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="123"/>
+        <source>Installed models</source>
+        <translation>已安装的模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="124"/>
+        <source>Models folder: %1</source>
+        <translation>模型文件夹：%1</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="125"/>
+        <source>Use now</source>
+        <translation>立即使用</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="126"/>
+        <source>Load the selected model now</source>
+        <translation>立即加载所选模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="127"/>
+        <source>Set as default</source>
+        <translation>设为默认</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="128"/>
+        <source>Load the selected model at start</source>
+        <translation>启动时加载所选模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="129"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="130"/>
+        <source>Delete the selected model</source>
+        <translation>删除所选模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="131"/>
+        <source>Open folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="132"/>
+        <source>Open the models folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="133"/>
+        <source>Download or import…</source>
+        <translation>下载或导入…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="134"/>
+        <source>Open the model setup assistant</source>
+        <translation>打开模型设置向导</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="169"/>
+        <source>Incomplete download: %1 (%2 of %3). Open Download or import… to resume it.</source>
+        <translation>未完成的下载：%1（%2 / %3）。打开“下载或导入…”以继续。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="175"/>
+        <source>No models are installed yet. Download one or import a GGUF file.</source>
+        <translation>尚未安装模型。请下载一个或导入 GGUF 文件。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="182"/>
+        <source>damaged</source>
+        <translation>已损坏</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="184"/>
+        <source>in use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="186"/>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="240"/>
+        <source>Delete %1 (%2)? The file is removed from the models folder; you would need to download or import it again.</source>
+        <translation>删除 %1（%2）？文件将从模型文件夹中移除，之后需要重新下载或导入。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="243"/>
+        <source>Delete model</source>
+        <translation>删除模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/models_page.py" line="258"/>
+        <source>The folder could not be opened. It is here: %1</source>
+        <translation>无法打开文件夹。它位于：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="710"/>
+        <source>Set up a model</source>
+        <translation>设置模型</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="711"/>
+        <source>Skip for now</source>
+        <translation>暂时跳过</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="713"/>
+        <source>Skip the setup</source>
+        <translation>跳过设置</translation>
+    </message>
+</context>
+<context>
+    <name>TrialPage</name>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="570"/>
+        <source>A first answer</source>
+        <translation>第一个回答</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="571"/>
+        <source>The model answers a test question on this computer, then Ponder measures how fast it writes.</source>
+        <translation>模型在这台电脑上回答一个测试问题，然后 Ponder 测量它的输出速度。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="573"/>
+        <source>Question: %1</source>
+        <translation>问题：%1</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="574"/>
+        <source>The model's answer</source>
+        <translation>模型的回答</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="575"/>
+        <source>Measured speed</source>
+        <translation>实测速度</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="619"/>
+        <source>The GPU could not load the model (%1). Ponder uses the CPU instead, which is slower.</source>
+        <translation>GPU 无法加载模型（%1）。Ponder 改用 CPU，速度较慢。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="622"/>
+        <source>The GPU could not load the model with %1 layers (%2). Ponder tries again with %3 layers.</source>
+        <translation>GPU 无法以 %1 层加载模型（%2）。Ponder 改用 %3 层重试。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="624"/>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="636"/>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="638"/>
+        <source>The model is answering…</source>
+        <translation>模型正在回答…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="641"/>
+        <source>Measuring the speed (%1 s)…</source>
+        <translation>正在测量速度（%1 秒）…</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="648"/>
+        <source>%1 works on this computer (%2).</source>
+        <translation>%1 可以在这台电脑上运行（%2）。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="651"/>
+        <source>The speed was not measured.</source>
+        <translation>未测量速度。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="653"/>
+        <source>Measured speed: %1 tokens per second.</source>
+        <translation>实测速度：每秒 %1 个 token。</translation>
+    </message>
+    <message>
+        <location filename="../work/main/app/ui/wizard.py" line="658"/>
+        <source>(Estimated before: %1.)</source>
+        <translation>（之前估计：%1。）</translation>
     </message>
 </context>
 </TS>

@@ -241,3 +241,20 @@ def test_no_avx2_and_gpu_fallback_to_cpu_are_explained(
     assert "out of memory" in text
     assert trial.result is not None and trial.result.info.backend == "CPU"
     snap(wizard, screenshot_dir / "wizard_3b_gpu_fallback.png")
+
+
+def test_wizard_in_chinese(qtbot: QtBot, hub: FakeHub, smol_bytes: bytes,
+                           screenshot_dir: Path) -> None:
+    from app.ui import i18n
+
+    assert i18n.install("zh_CN") == "zh_CN"
+    try:
+        wizard = open_wizard(qtbot, smol_deps(hub, smol_bytes, probe=fixed_probe(machine())))
+        assert wizard.hardware_page.title() == "你的电脑"
+        assert wizard.hardware_page.recommendation_label.text().startswith("<b>推荐：</b>")
+        assert wizard.button(QWizard.WizardButton.CustomButton1).text() == "暂时跳过"
+        to_model_page(wizard)
+        assert wizard.model_page.download_button.text() == "下载"
+        snap(wizard, screenshot_dir / "wizard_2_chinese.png")
+    finally:
+        i18n.install("en")
