@@ -23,6 +23,7 @@ from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import llama_cpp
 
 from app.chat.answer import extract_boxed
@@ -30,7 +31,7 @@ from app.chat.loops import LoopDetector
 from app.chat.profile import ModelProfile, detect_profile, template_override
 from app.chat.reasoning import ReasoningSplitter
 from app.chat.template import CHATML_TEMPLATE, ChatTemplate
-from app.core.errors import BackendError, ModelLoadError
+from app.core.errors import BackendError, ModelFileError, ModelLoadError
 from app.core.gguf_header import GGUFHeader, check_model_file
 from app.core.types import (
     BackendInfo,
@@ -112,17 +113,21 @@ class LocalBackend:
         self.eval_batches: list[int] = []
         self._pieces: dict[int, bytes] = {}
         self._count_evals()
+        try:
+            self._setup(params)
+        except BaseException:
+            self._llama.close()
+            raise
+        self._closed = False
+
+    def _setup(self, params: LoadParams) -> None:
         name = self.header.name or Path(params.model_path).stem
-        source = (
-            params.chat_template
-            or template_override(self.header.chat_template, name)
-            or self.header.chat_template
-            or CHATML_TEMPLATE
-        )
-        self.profile: ModelProfile = detect_profile(source, name, self.header.architecture)
         bos_text = self._special_text(self._llama.token_bos())
         eos_text = self._special_text(self._llama.token_eos())
-        template = ChatTemplate(source, bos_token=bos_text, eos_token=eos_text)
+        template = self._choose_template(params, name, bos_text, eos_text)
+        self.profile: ModelProfile = detect_profile(
+            template.source, name, self.header.architecture
+        )
         self.prompts = PromptBuilder(template, self.profile, self._tokenize, bos_text)
         self._vocab = self._llama._model.vocab
         self._n_ctx = int(self._llama.n_ctx())
@@ -132,7 +137,14 @@ class LocalBackend:
             n_ctx=self._n_ctx,
             n_gpu_layers=params.n_gpu_layers,
         )
-        self._closed = False
+
+    def _choose_template(
+        self, params: LoadParams, name: str, bos_text: str, eos_text: str
+    ) -> ChatTemplate:
+        """The override if given, else the file's own (fixed for known mistakes)."""
+        own = self.header.chat_template
+        source = params.chat_template or template_override(own, name) or own or CHATML_TEMPLATE
+        return ChatTemplate(source, bos_token=bos_text, eos_token=eos_text)
 
     # -- loading -----------------------------------------------------------
 
@@ -152,6 +164,14 @@ class LocalBackend:
         for extra in attempts:
             try:
                 return llama_cpp.Llama(**base, **extra)
+            except jinja2.TemplateError as exc:
+                # llama-cpp-python compiles every template in the metadata
+                # while loading and gives up on a broken one.
+                raise ModelFileError(
+                    f'The chat template stored inside "{path.name}" is broken ({exc}), and '
+                    "llama.cpp cannot load the file with it. Download a corrected copy "
+                    "of the model."
+                ) from exc
             except ValueError as exc:
                 LOG.warning("llama.cpp refused %s (%s): %s", path, extra, exc)
                 last = exc

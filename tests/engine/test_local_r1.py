@@ -271,3 +271,15 @@ def test_flash_attention_on_and_llama_logs_in_python_logging(
     assert not [r for r in caplog.records if r.name == "ponder.llama" and r.levelno >= 40]
     captured = capfd.readouterr()
     assert "llama_context" not in captured.err  # nothing printed to the terminal
+
+
+def test_broken_templates_are_clear_errors(tmp_path: Path, tiny_r1_gguf: Path) -> None:
+    from app.core.errors import ModelFileError
+    from tests.support.tiny_gguf import write_tiny_gguf
+
+    path = write_tiny_gguf(tmp_path / "broken-template.gguf", template="{% for x %}oops")
+    with pytest.raises(ModelFileError, match=r"chat template stored inside .* is broken"):
+        _load(path)
+    with pytest.raises(ModelFileError, match="chat template"):
+        LocalBackend(LoadParams(model_path=tiny_r1_gguf, n_ctx=128, n_threads=1,
+                                chat_template="{% if %}"))
