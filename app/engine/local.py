@@ -80,9 +80,18 @@ def _flash_attn_kwargs(wanted: bool) -> dict[str, Any]:
     return {}
 
 
+# Names in llama.cpp's system info line -> what the status bar shows.
+_GPU_BACKENDS = (("CUDA", "CUDA"), ("MTL", "Metal"), ("Metal", "Metal"), ("HIP", "ROCm"),
+                 ("ROCm", "ROCm"), ("Vulkan", "Vulkan"), ("SYCL", "SYCL"))
+
+
 def _backend_name(n_gpu_layers: int) -> str:
     if n_gpu_layers == 0 or not llama_cpp.llama_supports_gpu_offload():
         return "CPU"
+    system = llama_cpp.llama_print_system_info().decode("utf-8", errors="replace")
+    for marker, name in _GPU_BACKENDS:
+        if marker in system:
+            return name
     return "Metal" if sys.platform == "darwin" else "GPU"
 
 
