@@ -206,7 +206,7 @@ class RemoteBackend:
     ) -> Iterator[StreamEvent]:
         started = time.perf_counter()
         body = self._request_body(messages, options)
-        splitter = ReasoningSplitter(self._profile.think_open, self._profile.think_close)
+        splitter: ReasoningSplitter | None = None
         reasoning_field: list[str] = []
         first_at: float | None = None
         chunks = 0
@@ -218,7 +218,9 @@ class RemoteBackend:
         is_sse = "text/event-stream" in (response.getheader("Content-Type") or "")
         try:
             if not is_sse:
-                events, stop, usage = self._whole_reply(response, splitter)
+                events, stop, usage, splitter, thought_text = self._whole_reply(response)
+                if thought_text:
+                    reasoning_field.append(thought_text)
                 first_at = time.perf_counter()
                 chunks = 1
                 yield from events
@@ -260,6 +262,8 @@ class RemoteBackend:
                         reasoning_field.append(thought)
                         yield TextDelta(Channel.REASONING, thought)
                     if isinstance(content, str) and content:
+                        if splitter is None:
+                            splitter = self._splitter(has_reasoning_field=bool(reasoning_field))
                         if splitter.in_reasoning:
                             reasoning_chunks += 1
                         yield from splitter.feed(content)
@@ -272,6 +276,8 @@ class RemoteBackend:
             raise self._network_error(exc) from exc
         finally:
             conn.close()
+        if splitter is None:
+            splitter = self._splitter(has_reasoning_field=True)
         yield from splitter.flush()
         ended = time.perf_counter()
         first_at = first_at or ended
@@ -292,9 +298,20 @@ class RemoteBackend:
         )
         yield Finished(answer=answer, reasoning=reasoning, stats=stats, boxed=extract_boxed(answer))
 
+    def _splitter(self, has_reasoning_field: bool) -> ReasoningSplitter:
+        """A splitter for `content`, made when the first content arrives.
+
+        R1 servers whose template opens <think> in the prompt send only the
+        closing tag, so for R1 the content starts inside reasoning (a leading
+        <think> is dropped) unless the server sends reasoning in its own field.
+        """
+        profile = self._profile
+        starts = profile.force_think and not has_reasoning_field
+        return ReasoningSplitter(profile.think_open, profile.think_close, starts)
+
     def _whole_reply(
-        self, response: http.client.HTTPResponse, splitter: ReasoningSplitter
-    ) -> tuple[list[StreamEvent], StopReason, dict[str, Any]]:
+        self, response: http.client.HTTPResponse
+    ) -> tuple[list[StreamEvent], StopReason, dict[str, Any], ReasoningSplitter, str]:
         """A server that ignored `stream: true` and sent one JSON reply."""
         data = _read_json(response, self.base_url)
         try:
@@ -305,12 +322,13 @@ class RemoteBackend:
         except (KeyError, IndexError, TypeError, AttributeError):
             raise BackendError(_malformed(self.base_url, "a reply without choices")) from None
         events: list[StreamEvent] = []
+        splitter = self._splitter(has_reasoning_field=bool(thought))
         if thought:
             events.append(TextDelta(Channel.REASONING, str(thought)))
         events.extend(splitter.feed(str(content)))
         stop = _STOP_REASONS.get(str(choice.get("finish_reason")), StopReason.EOS)
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-        return events, stop, usage or {}
+        return events, stop, usage or {}, splitter, str(thought)
 
 
 def _sse_data(

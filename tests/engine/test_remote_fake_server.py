@@ -120,6 +120,20 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"data: [DONE]\n\n")
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif mode.startswith("deepseek-r1"):
+            self._sse_headers()
+            if mode.endswith("close-only"):
+                pieces = ["Reasoning", " here.</think>", "\n\nThe answer."]
+                fields: list[str | None] = [None, None, None]
+            elif mode.endswith("open"):
+                pieces = ["<think>\nR", "</think>\n\n", "A"]
+                fields = [None, None, None]
+            else:
+                pieces = ["", "", "Answer only"]
+                fields = ["Hidden ", "thoughts", None]
+            for piece, thought in zip(pieces, fields, strict=True):
+                self.wfile.write(_chunk(piece or None, thought))
+            self.wfile.write(b"data: [DONE]\n\n")
         elif mode == "hang":
             time.sleep(2.0)
         else:
@@ -225,3 +239,21 @@ def test_connection_refused_bad_host_and_timeout(server: str) -> None:
         RemoteBackend("ftp://example/v1", "m")
     with pytest.raises(BackendError, match=r"did not answer within 0\.3 seconds"):
         _run(RemoteBackend(server, "hang", timeout_s=0.3))
+
+
+@pytest.mark.parametrize(("model", "reasoning", "answer"), [
+    ("deepseek-r1-close-only", "Reasoning here.", "The answer."),
+    ("deepseek-r1-open", "R", "A"),
+    ("deepseek-r1-fields", "Hidden thoughts", "Answer only"),
+])
+def test_r1_reasoning_in_every_server_style(
+    server: str, model: str, reasoning: str, answer: str
+) -> None:
+    events = _run(RemoteBackend(server, model))
+    fin = events[-1]
+    assert isinstance(fin, Finished)
+    assert (fin.reasoning, fin.answer) == (reasoning, answer)
+    streamed = {c: "".join(e.text for e in events if isinstance(e, TextDelta) and e.channel is c)
+                for c in Channel}
+    assert streamed[Channel.REASONING] == reasoning
+    assert streamed[Channel.ANSWER] == answer
