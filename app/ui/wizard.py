@@ -480,6 +480,8 @@ class GetModelPage(QWizardPage):
 
     def _on_task_failed(self, message: str) -> None:
         self.error_label.setText(message)
+        self.message_label.setText("")
+        self._on_quant_combo_changed()  # progress back to what is really on disk
 
     def _on_task_finished(self) -> None:
         self._set_busy(False)

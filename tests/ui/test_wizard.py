@@ -145,6 +145,7 @@ def test_wrong_hash_is_shown_and_nothing_is_installed(
         with qtbot.waitSignal(page.task_ended, timeout=20000):
             qtbot.mouseClick(page.download_button, Qt.MouseButton.LeftButton)
     assert "arrived damaged" in page.error_label.text()
+    assert page.progress_bar.value() == 0 and page.message_label.text() == ""
     assert page.model_path is None
     assert not (deps.models_dir / name).exists()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
