@@ -53,6 +53,9 @@ from app.engine.prompt_builder import PromptBuilder
 
 LOG = logging.getLogger(__name__)
 
+PREFILL_CHUNK_CPU = 64
+PREFILL_CHUNK_GPU = 512
+
 LOOP_CHECK_EVERY = 16
 """Feed the loop detector every this many reasoning tokens (not per token)."""
 
@@ -110,8 +113,10 @@ class LocalBackend:
         header: the checked GGUF header.
         profile: the model family's rules (R1, thinking, generic).
         eval_batches: sizes of the token batches llama.cpp evaluated during
-            the last `generate` (the first is the prompt part that was not
-            in the KV cache), for tests and benchmarks.
+            the last `generate`, for tests and benchmarks: first the prompt
+            part that was not in the KV cache (`prompt_batch_count` batches),
+            then one token per step.
+        prompt_batch_count: how many of `eval_batches` were prompt.
     """
 
     def __init__(self, params: LoadParams) -> None:
@@ -120,6 +125,7 @@ class LocalBackend:
         self._params = params
         self._llama = self._load(params)
         self.eval_batches: list[int] = []
+        self.prompt_batch_count = 0
         self._pieces: dict[int, bytes] = {}
         self._count_evals()
         try:
@@ -139,6 +145,9 @@ class LocalBackend:
         )
         self.prompts = PromptBuilder(template, self.profile, self._tokenize, bos_text)
         self._vocab = self._llama._model.vocab
+        # Prompt chunk between cancel checks: ~1 s on a 2-core CPU; on a GPU
+        # small chunks would waste its batch throughput.
+        self._chunk = PREFILL_CHUNK_CPU if params.n_gpu_layers == 0 else PREFILL_CHUNK_GPU
         self._n_ctx = int(self._llama.n_ctx())
         self._info = BackendInfo(
             model_name=name,
@@ -271,6 +280,30 @@ class LocalBackend:
 
     # -- generation --------------------------------------------------------
 
+    def _prefill(self, tokens: list[int], control: GenerationControl) -> bool:
+        """Evaluate the uncached prompt in chunks so that cancel works during it.
+
+        Llama.generate evaluates a whole prompt in one go (seconds on a CPU);
+        here everything but the last token goes in first, chunk by chunk, and
+        generate then finds it in the cache. Returns False when cancelled.
+        """
+        llama = self._llama
+        cached = llama.n_tokens
+        common = 0
+        limit = min(cached, len(tokens) - 1)
+        ids = llama.input_ids
+        while common < limit and ids[common] == tokens[common]:
+            common += 1
+        end = len(tokens) - 1
+        if end - common <= self._chunk:
+            return not control.is_cancelled
+        llama.n_tokens = common  # eval() drops the KV cache from here on
+        for start in range(common, end, self._chunk):
+            if control.is_cancelled:
+                return False
+            llama.eval(tokens[start : min(end, start + self._chunk)])
+        return not control.is_cancelled
+
     def _start(
         self, tokens: list[int], sampling: SamplingParams, restart: int = 0
     ) -> Generator[int, Any, None]:
@@ -316,6 +349,7 @@ class LocalBackend:
 
         context = list(prompt.tokens)
         self.eval_batches.clear()
+        self.prompt_batch_count = 0
         generator: Generator[int, Any, None] | None = None
         first_token_at: float | None = None
         evaluated = 0
@@ -351,11 +385,15 @@ class LocalBackend:
                             stop = StopReason.CONTEXT_FULL
                             break
                 if generator is None:
+                    if not self._prefill(context, control):
+                        stop = StopReason.CANCELLED
+                        break
                     generator = self._start(context, sampling, int(is_closed_by_engine))
                 token = next(generator)
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
                     evaluated = sum(self.eval_batches)
+                    self.prompt_batch_count = len(self.eval_batches)
                 if is_eog(vocab, token):
                     stop = StopReason.EOS
                     break

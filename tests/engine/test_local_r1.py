@@ -208,7 +208,7 @@ def test_second_turn_evaluates_only_the_new_part(r1: LocalBackend) -> None:
     fin2 = list(r1.generate(turn2, options, GenerationControl()))[-1]
     assert isinstance(fin2, Finished)
     assert fin2.stats.evaluated_tokens < fin2.stats.prompt_tokens
-    assert fin2.stats.evaluated_tokens == r1.eval_batches[0]
+    assert fin2.stats.evaluated_tokens == sum(r1.eval_batches[: r1.prompt_batch_count])
     # turn 2 = last answer + new message + glue: far less than the whole prompt
     new_part = r1.tokenize((fin1.answer or "ok") + "<｜end▁of▁sentence｜><｜User｜>Second "
                            "question.<｜Assistant｜><think>\n")

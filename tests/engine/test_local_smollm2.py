@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,8 +75,10 @@ def test_streams_tokens_with_stats(smol: LocalBackend) -> None:
     assert 0 < stats.evaluated_tokens <= stats.prompt_tokens
     assert stats.ttft_s > 0 and stats.decode_tps > 0 and stats.total_s >= stats.ttft_s
     # llama.cpp evaluated the prompt part once, then exactly one token per step
-    assert smol.eval_batches[0] == stats.evaluated_tokens
-    assert set(smol.eval_batches[1:]) <= {1}
+    prompt_batches = smol.eval_batches[: smol.prompt_batch_count]
+    assert sum(prompt_batches) == stats.evaluated_tokens
+    assert max(prompt_batches) <= 64  # chunked, so cancel works during the prompt
+    assert set(smol.eval_batches[smol.prompt_batch_count :]) <= {1}
 
 
 def test_same_seed_same_text_and_greedy_is_deterministic(smol: LocalBackend) -> None:
@@ -102,7 +106,7 @@ def test_cancel_stops_within_one_token_and_keeps_text(smol: LocalBackend) -> Non
     assert fin.answer == streamed
     # cancel was set right after the 4th delta: no further token was sampled
     assert fin.stats.completion_tokens <= 4
-    assert len(smol.eval_batches) == fin.stats.completion_tokens
+    assert len(smol.eval_batches) - smol.prompt_batch_count == fin.stats.completion_tokens - 1
 
 
 def test_second_turn_reuses_the_kv_cache(smol: LocalBackend) -> None:
@@ -175,3 +179,31 @@ def test_truncated_copy_of_the_real_model_is_refused(smollm2_path: Path, tmp_pat
     renamed = tmp_path / "copy.gguf"
     shutil.copyfile(smollm2_path, renamed)
     LocalBackend(LoadParams(model_path=renamed, n_ctx=128, n_threads=1)).close()
+
+
+def test_cancel_during_a_long_prompt(smol: LocalBackend) -> None:
+    control = GenerationControl()
+    long_text = " ".join(f"Sentence number {i} talks about the weather." for i in range(60))
+    options = GenerateOptions(sampling=GREEDY)
+    timer = threading.Timer(0.3, control.cancel)
+    timer.start()
+    started = time.perf_counter()
+    events = _run(smol, [_user(long_text)], options, control)
+    elapsed = time.perf_counter() - started
+    timer.join()
+    fin = events[-1]
+    assert isinstance(fin, Finished)
+    assert fin.stats.stop_reason is StopReason.CANCELLED
+    assert fin.stats.completion_tokens == 0
+    prompt_tokens = len(smol.prompts.build([_user(long_text)]).tokens)
+    assert prompt_tokens > 500
+    # stopped after a chunk or two, not after the whole prompt
+    assert sum(smol.eval_batches) < prompt_tokens - 64
+    assert all(size <= 64 for size in smol.eval_batches)
+    assert elapsed < 30
+    # the cache is consistent: the next turn reuses what was evaluated
+    cached = smol.context_tokens
+    assert cached == smol.prompts.build([_user(long_text)]).tokens[: len(cached)]
+    fin2 = _run(smol, [_user(long_text)], options)[-1]
+    assert isinstance(fin2, Finished)
+    assert fin2.stats.evaluated_tokens == prompt_tokens - len(cached)
