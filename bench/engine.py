@@ -58,8 +58,14 @@ from app.core.types import (
 from bench._llamacpp import LlamaTools, build_env, cache_dir, ensure_tools
 from bench._model import R1_1_5B, parameter_count, write_qwen2_gguf
 
-R1_Q4KM_TENSOR_BYTES = 1_117_320_576
-"""Tensor bytes of DeepSeek-R1-Distill-Qwen-1.5B at Q4_K_M (llama-quantize's mix)."""
+R1_Q4KM_FILE_BYTES = 1_117_320_576
+"""Size of the real DeepSeek-R1-Distill-Qwen-1.5B Q4_K_M GGUF file.
+
+The tensors are 1,111,370,240 bytes of it; the rest is the header, mostly the
+5.9 MB tokenizer, and the header's other metadata differ by a few hundred
+bytes, hence a tolerance.
+"""
+R1_FILE_TOLERANCE = 64 * 1024
 
 DECODE_PROMPT = (
     "Write a long, detailed story about a lighthouse keeper who finds a message in a "
@@ -175,18 +181,27 @@ def r1_shaped_model(tools: LlamaTools, threads: int) -> Path:
         write_qwen2_gguf(f16, R1_1_5B, cache)
     _log("quantizing it to Q4_K_M with llama-quantize ...")
     part = out.with_name(out.name + ".part")
-    subprocess.run(
+    done = subprocess.run(
         [str(tools.quantize), str(f16), str(part), "Q4_K_M", str(threads)],
-        check=True, env=build_env(), stdout=subprocess.DEVNULL,
+        env=build_env(), capture_output=True, text=True,
     )
-    got = read_gguf_header(part).parameter_bytes
-    if got != R1_Q4KM_TENSOR_BYTES:
-        raise SystemExit(
-            f"the quantized file holds {got:,} tensor bytes, expected {R1_Q4KM_TENSOR_BYTES:,}"
-        )
+    if done.returncode != 0:
+        print(done.stdout[-4000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+        raise SystemExit(f"llama-quantize failed with exit status {done.returncode}")
+    check_r1_size(part)
     part.replace(out)
     f16.unlink()  # 3.6 GB; the Q4_K_M file is all the benchmark needs
     return out
+
+
+def check_r1_size(path: Path) -> None:
+    """Refuse a quantized file whose size is not that of the real R1 Q4_K_M."""
+    size = path.stat().st_size
+    if abs(size - R1_Q4KM_FILE_BYTES) > R1_FILE_TOLERANCE:
+        raise SystemExit(
+            f"{path.name} is {size:,} bytes ({read_gguf_header(path).parameter_bytes:,} of "
+            f"tensors); the real Q4_K_M file is {R1_Q4KM_FILE_BYTES:,}: wrong quantization mix"
+        )
 
 
 # -- decode -------------------------------------------------------------------
