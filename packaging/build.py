@@ -106,7 +106,8 @@ def find_build_python(explicit: str | None) -> Path:
         if version and version >= MIN_PYTHON:
             return Path(candidate)
         if explicit:
-            raise BuildError(f"{candidate} is Python {version}; the build needs 3.12 or newer.")
+            found = "does not run" if version is None else f"is Python {version[0]}.{version[1]}"
+            raise BuildError(f"{candidate} {found}; the build needs Python 3.12 or newer.")
     raise BuildError("No Python 3.12 or newer found. Install one, or pass --python PATH "
                      "(or set PONDER_BUILD_PYTHON).")
 
