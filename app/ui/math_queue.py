@@ -48,6 +48,7 @@ class MathQueue(QObject):
         self._idle = threading.Event()
         self._idle.set()
         self._pending_jobs = 0
+        self._is_warming = False
         self.jobs_done = 0
         """How many jobs the worker finished (tests and benchmarks read it)."""
         self._thread = threading.Thread(target=self._run, name="ponder-math", daemon=True)
@@ -73,7 +74,10 @@ class MathQueue(QObject):
         return True
 
     def warm_up(self) -> None:
-        """Import the renderer and build its caches on the worker (~1-2 s)."""
+        """Import the renderer and build its caches on the worker (~1-2 s); once."""
+        if self._is_warming:
+            return
+        self._is_warming = True
 
         def job() -> None:
             from app.ui import render_bridge

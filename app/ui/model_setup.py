@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
@@ -19,13 +20,15 @@ from PySide6.QtWidgets import QWidget
 from app.core.errors import PonderError
 from app.core.types import BackendInfo, LoadParams
 from app.hardware.fallback import LoadAttempt
-from app.models.installed import get_default_model, list_installed
 from app.store.settings import load_settings
 from app.ui.controller import ChatController
 from app.ui.main_window import MainWindow
-from app.ui.model_tasks import fallback_factory
-from app.ui.models_page import ModelsPage
-from app.ui.wizard import SetupDeps, SetupWizard, fill
+
+if TYPE_CHECKING:
+    # The wizard, the Models page and the download code import huggingface_hub
+    # (~1 s): they load when first needed, after the main window is painted.
+    from app.ui.models_page import ModelsPage
+    from app.ui.wizard import SetupDeps, SetupWizard
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ class ModelSetup(QObject):
     fallback_noted = Signal(str)
 
     def __init__(self, window: MainWindow, controller: ChatController,
-                 deps: Callable[[], SetupDeps] = SetupDeps.default) -> None:
+                 deps: Callable[[], SetupDeps] | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.controller = controller
@@ -63,7 +66,12 @@ class ModelSetup(QObject):
     def deps(self) -> SetupDeps:
         """Folders, catalog and mirrors (read the first time they are needed)."""
         if self._deps is None:
-            self._deps = self._deps_factory()
+            if self._deps_factory is None:
+                from app.ui.wizard import SetupDeps
+
+                self._deps = SetupDeps.default()
+            else:
+                self._deps = self._deps_factory()
         return self._deps
 
     def start(self) -> bool:
@@ -72,6 +80,8 @@ class ModelSetup(QObject):
         Returns:
             True when a model load was started.
         """
+        from app.models.installed import get_default_model, list_installed
+
         folder = self.deps.models_dir
         usable = [m for m in list_installed(folder) if m.is_usable]
         default = get_default_model(folder)
@@ -86,6 +96,8 @@ class ModelSetup(QObject):
 
     def load(self, path: Path) -> None:
         """Load a model on the engine worker with the settings' context and GPU layers."""
+        from app.ui.model_tasks import fallback_factory
+
         settings = load_settings()
         params = LoadParams(model_path=path, n_ctx=settings.n_ctx,
                             n_threads=settings.n_threads or None,
@@ -97,6 +109,8 @@ class ModelSetup(QObject):
     def open_wizard(self) -> SetupWizard:
         """Show the setup wizard (one at a time)."""
         if self.wizard is None:
+            from app.ui.wizard import SetupWizard
+
             self.wizard = SetupWizard(self.deps, self.window)
             self.wizard.model_ready.connect(self._on_wizard_model_ready)
             self.wizard.finished.connect(self._on_wizard_finished)
@@ -107,6 +121,8 @@ class ModelSetup(QObject):
     def open_models_page(self) -> ModelsPage:
         """Show the Models page."""
         if self.models_page is None:
+            from app.ui.models_page import ModelsPage
+
             self.models_page = ModelsPage(self.deps.models_dir, self.deps.catalog, self.window)
             self.models_page.switch_requested.connect(self._on_models_page_switch_requested)
             self.models_page.setup_requested.connect(self.open_wizard)
@@ -117,6 +133,8 @@ class ModelSetup(QObject):
 
     def _note_fallback(self, failed: LoadAttempt, nxt: LoadAttempt, reason: str) -> None:
         # Runs on the engine worker's thread: only emit.
+        from app.ui.wizard import fill  # already imported by fallback_factory's module
+
         if nxt.is_cpu_only:
             text = fill(self.tr("The GPU could not load the model (%1); using the CPU "
                                 "instead, which is slower."), reason)

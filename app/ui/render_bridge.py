@@ -92,3 +92,7 @@ def render_boxed(boxed: str, label: str, *, is_dark: bool) -> RenderedPiece:
         html=result.html,
         images={f"math:{key}": image.svg for key, image in result.math_images.items()},
     )
+
+
+IS_READY = True
+"""Set last: the module is fully imported (see rendering.is_renderer_ready)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import sys
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
@@ -40,6 +41,22 @@ def fallback_html(markdown: str) -> RenderedPiece:
     """Plain escaped text with line breaks, when no renderer is available."""
     body = html.escape(markdown).replace("\n", "<br>")
     return RenderedPiece(f"<p>{body}</p>")
+
+
+def is_renderer_ready() -> bool:
+    """Whether app.render is imported, so rendering will not wait for imports.
+
+    The math thread imports it at start (see math_queue.warm_up); until then
+    the GUI thread shows plain text rather than block for 1-2 s.
+    """
+    module = sys.modules.get("app.ui.render_bridge")
+    return bool(getattr(module, "IS_READY", False))
+
+
+def plain_code(code: str) -> RenderedPiece:
+    """Code without colours, as a code block shows it before highlighting."""
+    return RenderedPiece(f'<pre style="white-space:pre; margin:0;">{html.escape(code)}</pre>',
+                         code_texts=[code])
 
 
 def render_markdown(markdown: str, *, is_dark: bool = False,
