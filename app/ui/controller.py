@@ -373,7 +373,6 @@ class ChatController(QObject):
 
     def _show_stream(self) -> None:
         self._stream_timer.stop()
-        self._last_stream_render = time.perf_counter()
         view = self.window.chat_view
         widget = view.widget_for(self._message_id)
         if widget is None:
@@ -381,6 +380,8 @@ class ChatController(QObject):
         data = replace(widget.data, reasoning=self._reasoning, content=self._answer,
                        status="streaming", notice=self._notice)
         view.update_message(data)
+        # Counted from the end of the render: the loop gets the interval to itself.
+        self._last_stream_render = time.perf_counter()
         self.reply_updated.emit(self._message_id)
 
     def _on_client_progress(self, rid: int, tokens: int, tps: float) -> None:
