@@ -160,10 +160,10 @@ class MessageWidget(QFrame):
         layout.addWidget(self.answer_now_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.body = MarkdownView(self)
         layout.addWidget(self.body)
-        self.boxed_label = RichBrowser(self)
-        self.boxed_label.setObjectName("boxedAnswer")
+        # Built on first use: most messages have no boxed answer, and a browser
+        # is the costliest widget here (opening a chat builds a dozen messages).
+        self._boxed_label: RichBrowser | None = None
         self._boxed_shown: tuple[str, str, bool] | None = None
-        layout.addWidget(self.boxed_label)
         self.notice_label = QLabel(self)
         self.notice_label.setObjectName("noticeLabel")
         self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -199,6 +199,20 @@ class MessageWidget(QFrame):
         return button
 
     @property
+    def boxed_label(self) -> RichBrowser:
+        """The highlighted final-answer line (created when first needed)."""
+        if self._boxed_label is None:
+            label = RichBrowser(self)
+            label.setObjectName("boxedAnswer")
+            label.setAccessibleName(self.tr("Final answer"))
+            label.setVisible(False)
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(layout.indexOf(self.body) + 1, label)
+            self._boxed_label = label
+        return self._boxed_label
+
+    @property
     def data(self) -> MessageData:
         """What is shown now."""
         return self._data
@@ -221,7 +235,10 @@ class MessageWidget(QFrame):
                 seconds=data.thinking_s, is_collapsed=data.is_reasoning_collapsed)
         self.answer_now_button.setVisible(is_streaming and not data.content and is_assistant)
         self.body.set_markdown(data.content)
-        self.boxed_label.setVisible(bool(data.boxed) and not is_streaming)
+        if data.boxed and not is_streaming:
+            self.boxed_label.setVisible(True)
+        elif self._boxed_label is not None:
+            self._boxed_label.setVisible(False)
         self.notice_label.setVisible(bool(data.notice))
         self.notice_label.setText(data.notice)
         has_branches = data.branch_count > 1
@@ -258,7 +275,8 @@ class MessageWidget(QFrame):
             if key != self._boxed_shown:
                 self._boxed_shown = key
                 self.boxed_label.set_piece(render_boxed(key[0], label, is_dark=key[2]))
-        self.boxed_label.setAccessibleName(self.tr("Final answer"))
+        if self._boxed_label is not None:
+            self._boxed_label.setAccessibleName(self.tr("Final answer"))
         self.answer_now_button.setText(self.tr("Answer now"))
         self.answer_now_button.setAccessibleName(self.tr("Stop thinking and answer now"))
         pairs = (
