@@ -77,7 +77,7 @@ def test_streams_tokens_with_stats(smol: LocalBackend) -> None:
     # llama.cpp evaluated the prompt part once, then exactly one token per step
     prompt_batches = smol.eval_batches[: smol.prompt_batch_count]
     assert sum(prompt_batches) == stats.evaluated_tokens
-    assert max(prompt_batches) <= 64  # chunked, so cancel works during the prompt
+    assert max(prompt_batches) <= 512  # chunked, so cancel works during the prompt
     assert set(smol.eval_batches[smol.prompt_batch_count :]) <= {1}
 
 
@@ -183,7 +183,7 @@ def test_truncated_copy_of_the_real_model_is_refused(smollm2_path: Path, tmp_pat
 
 def test_cancel_during_a_long_prompt(smol: LocalBackend) -> None:
     control = GenerationControl()
-    long_text = " ".join(f"Sentence number {i} talks about the weather." for i in range(60))
+    long_text = " ".join(f"Sentence number {i} talks about the weather." for i in range(80))
     options = GenerateOptions(sampling=GREEDY)
     timer = threading.Timer(0.3, control.cancel)
     timer.start()
@@ -196,10 +196,10 @@ def test_cancel_during_a_long_prompt(smol: LocalBackend) -> None:
     assert fin.stats.stop_reason is StopReason.CANCELLED
     assert fin.stats.completion_tokens == 0
     prompt_tokens = len(smol.prompts.build([_user(long_text)]).tokens)
-    assert prompt_tokens > 500
+    assert prompt_tokens > 700
     # stopped after a chunk or two, not after the whole prompt
     assert sum(smol.eval_batches) < prompt_tokens - 64
-    assert all(size <= 64 for size in smol.eval_batches)
+    assert smol.eval_batches[0] == 256
     assert elapsed < 30
     # the cache is consistent: the next turn reuses what was evaluated
     cached = smol.context_tokens
