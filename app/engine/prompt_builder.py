@@ -17,7 +17,7 @@ from app.chat.profile import ModelProfile
 from app.chat.prompt import generation_suffix, prepare_messages, prompt_opens_reasoning
 from app.chat.template import ChatTemplate
 from app.chat.trim import trim_to_fit
-from app.core.types import ChatMessage
+from app.core.types import ChatMessage, Role
 
 Tokenizer = Callable[[str, bool], list[int]]
 """(text, add_bos) -> token ids, special tokens parsed."""
@@ -113,8 +113,9 @@ class PromptBuilder:
         Raises:
             ContextOverflowError: the newest message alone does not fit.
         """
+        messages, partial = split_continuation(messages)
         prepared = self.prepare(messages, math_mode)
-        built = self.build(prepared)
+        built = self._with_continuation(self.build(prepared), partial)
         floor = max(1, min(max_tokens, MIN_REPLY_TOKENS, n_ctx // 2))
         if len(built.tokens) + floor <= n_ctx:
             room = min(max_tokens, n_ctx - len(built.tokens))
@@ -123,7 +124,56 @@ class PromptBuilder:
         def count(candidate: Sequence[ChatMessage]) -> int:
             return len(self.tokenize_prompt(self.render(candidate)))
 
-        kept, dropped = trim_to_fit(prepared, count, n_ctx - floor)
-        built = self.build(kept)
+        extra = len(self._tokenize(continuation_text(partial, True, self.profile), False))
+        kept, dropped = trim_to_fit(prepared, count, n_ctx - floor - extra)
+        built = self._with_continuation(self.build(kept), partial)
         room = min(max_tokens, n_ctx - len(built.tokens))
         return FittedPrompt(built, room, dropped)
+
+    def _with_continuation(self, built: BuiltPrompt, partial: ChatMessage | None) -> BuiltPrompt:
+        """Append a stopped reply's text so that generation picks up where it ended."""
+        if partial is None:
+            return built
+        text = built.text + continuation_text(partial, built.starts_in_reasoning, self.profile)
+        return BuiltPrompt(
+            text=text,
+            tokens=self.tokenize_prompt(text),
+            # inside the think block when the stopped reply had not reached its answer
+            starts_in_reasoning=(built.starts_in_reasoning or bool(partial.reasoning))
+            and not partial.content,
+        )
+
+
+def split_continuation(
+    messages: Sequence[ChatMessage],
+) -> tuple[Sequence[ChatMessage], ChatMessage | None]:
+    """Separate a trailing assistant message: a stopped reply to continue.
+
+    A conversation that ends with the assistant's turn asks the model to go on
+    with that turn (the "Continue" button), not to start a new one.
+    """
+    if len(messages) >= 2 and messages[-1].role is Role.ASSISTANT:
+        return messages[:-1], messages[-1]
+    return messages, None
+
+
+def continuation_text(
+    partial: ChatMessage | None, prompt_opens_think: bool, profile: ModelProfile
+) -> str:
+    """The text of a stopped reply as the model wrote it, think block included.
+
+    Args:
+        partial: the stopped reply (reasoning and answer kept apart).
+        prompt_opens_think: the prompt already ends with the opening tag.
+        profile: the model family's tags.
+    """
+    if partial is None:
+        return ""
+    text = ""
+    if partial.reasoning or prompt_opens_think:
+        if not prompt_opens_think:
+            text += f"{profile.think_open}\n"
+        text += partial.reasoning
+        if partial.content:
+            text += f"\n{profile.think_close}\n\n"
+    return text + partial.content

@@ -57,8 +57,13 @@ CONVERSATIONS: list[list[ChatMessage]] = [
     [U("What is 2+2?")],
     [U("Hi"), A("Hello! How can I help?"), U("Solve x^2 = 4.")],
     [U("天空为什么是蓝色的？"), A("因为瑞利散射。"), U("请详细解释。")],
-    [U("Write code"), A("```python\nprint('hi')\n```"), U("Now in Rust 🦀"), A("fn main() {}"),
-     U("Explain  spaces\n\nand lines")],
+    [
+        U("Write code"),
+        A("```python\nprint('hi')\n```"),
+        U("Now in Rust 🦀"),
+        A("fn main() {}"),
+        U("Explain  spaces\n\nand lines"),
+    ],
     [ChatMessage(Role.SYSTEM, "Be brief."), U("Why?")],
     [U("a"), A("<think>\nhidden thoughts\n</think>\n\nvisible answer"), U("b")],
 ]
@@ -130,8 +135,9 @@ def test_wrong_chatml_template_on_an_r1_model_is_overridden(tiny_r1_chatml_gguf:
 
 def test_template_override_from_load_params(tiny_r1_gguf: Path) -> None:
     custom = "{{ bos_token }}{% for m in messages %}[{{ m['role'] }}]{{ m['content'] }}{% endfor %}"
-    backend = LocalBackend(LoadParams(model_path=tiny_r1_gguf, n_ctx=256, n_threads=1,
-                                      chat_template=custom))
+    backend = LocalBackend(
+        LoadParams(model_path=tiny_r1_gguf, n_ctx=256, n_threads=1, chat_template=custom)
+    )
     try:
         text = backend.prompts.build([U("Hi")]).text
         assert text == f"{BOS}[user]Hi<think>\n"
@@ -140,8 +146,13 @@ def test_template_override_from_load_params(tiny_r1_gguf: Path) -> None:
 
 
 def test_reasoning_is_stripped_from_earlier_turns(r1: LocalBackend) -> None:
-    conversation = [U("q1"), A("the answer", reasoning="SECRET reasoning"),
-                    U("q2"), A("<think>\nOLD THOUGHT\n</think>\n\nsecond answer"), U("q3")]
+    conversation = [
+        U("q1"),
+        A("the answer", reasoning="SECRET reasoning"),
+        U("q2"),
+        A("<think>\nOLD THOUGHT\n</think>\n\nsecond answer"),
+        U("q3"),
+    ]
     text = r1.prompts.build(r1.prompts.prepare(conversation, False)).text
     assert "SECRET" not in text and "OLD THOUGHT" not in text
     assert "<｜Assistant｜>the answer<｜end▁of▁sentence｜>" in text
@@ -150,8 +161,10 @@ def test_reasoning_is_stripped_from_earlier_turns(r1: LocalBackend) -> None:
 
 def test_math_mode_appends_the_instruction(r1: LocalBackend) -> None:
     text = r1.prompts.build(r1.prompts.prepare([U("What is 3*3?")], True)).text
-    assert "What is 3*3?\n\nPlease reason step by step, and put your final answer within " \
-           "\\boxed{}.<｜Assistant｜><think>\n" in text
+    assert (
+        "What is 3*3?\n\nPlease reason step by step, and put your final answer within "
+        "\\boxed{}.<｜Assistant｜><think>\n" in text
+    )
 
 
 def test_answer_now_closes_the_think_block_in_place(r1: LocalBackend) -> None:
@@ -187,8 +200,9 @@ def test_answer_now_closes_the_think_block_in_place(r1: LocalBackend) -> None:
 
 
 def test_thinking_budget_answers_by_itself(r1: LocalBackend) -> None:
-    options = GenerateOptions(sampling=SamplingParams(temperature=0.8, max_tokens=20, seed=2),
-                              thinking_budget=6)
+    options = GenerateOptions(
+        sampling=SamplingParams(temperature=0.8, max_tokens=20, seed=2), thinking_budget=6
+    )
     events = list(r1.generate([U("Think hard.")], options, GenerationControl()))
     notices = [e for e in events if isinstance(e, Notice)]
     assert [n.kind for n in notices] == [NoticeKind.BUDGET_REACHED]
@@ -210,13 +224,16 @@ def test_second_turn_evaluates_only_the_new_part(r1: LocalBackend) -> None:
     assert fin2.stats.evaluated_tokens < fin2.stats.prompt_tokens
     assert fin2.stats.evaluated_tokens == sum(r1.eval_batches[: r1.prompt_batch_count])
     # turn 2 = last answer + new message + glue: far less than the whole prompt
-    new_part = r1.tokenize((fin1.answer or "ok") + "<｜end▁of▁sentence｜><｜User｜>Second "
-                           "question.<｜Assistant｜><think>\n")
+    new_part = r1.tokenize(
+        (fin1.answer or "ok") + "<｜end▁of▁sentence｜><｜User｜>Second "
+        "question.<｜Assistant｜><think>\n"
+    )
     assert fin2.stats.evaluated_tokens <= len(new_part) + 2
 
 
-@pytest.mark.parametrize("text", ["生僻字：龘靐齉爩𠀀", "emoji 🦀🎉 and ñ, ß, ю",
-                                  "数学：∑ᵢ xᵢ² ≥ 0"])
+@pytest.mark.parametrize(
+    "text", ["生僻字：龘靐齉爩𠀀", "emoji 🦀🎉 and ñ, ß, ю", "数学：∑ᵢ xᵢ² ≥ 0"]
+)
 def test_token_by_token_decoding_keeps_multibyte_text(r1: LocalBackend, text: str) -> None:
     tokens = r1.tokenize(text)
     llama = r1._llama
@@ -247,8 +264,9 @@ def test_greedy_loop_is_reported_once(r1: LocalBackend) -> None:
 
 
 def test_loop_detection_can_be_switched_off(r1: LocalBackend) -> None:
-    options = GenerateOptions(sampling=SamplingParams(temperature=0.0, max_tokens=150),
-                              detect_loops=False)
+    options = GenerateOptions(
+        sampling=SamplingParams(temperature=0.0, max_tokens=150), detect_loops=False
+    )
     events = list(r1.generate([U("hi")], options, GenerationControl()))
     assert not [e for e in events if isinstance(e, Notice)]
 
@@ -260,8 +278,9 @@ def test_flash_attention_on_and_llama_logs_in_python_logging(
     with caplog.at_level(logging.DEBUG, logger="ponder.llama"):
         on = LocalBackend(LoadParams(model_path=tiny_r1_gguf, n_ctx=256, n_threads=1))
         on.close()
-        off = LocalBackend(LoadParams(model_path=tiny_r1_gguf, n_ctx=256, n_threads=1,
-                                      flash_attn=False))
+        off = LocalBackend(
+            LoadParams(model_path=tiny_r1_gguf, n_ctx=256, n_threads=1, flash_attn=False)
+        )
         off.close()
     lines = [r.getMessage() for r in caplog.records if r.name == "ponder.llama"]
     flash = [line for line in lines if line.startswith("llama_context: flash_attn")]
@@ -281,5 +300,32 @@ def test_broken_templates_are_clear_errors(tmp_path: Path, tiny_r1_gguf: Path) -
     with pytest.raises(ModelFileError, match=r"chat template stored inside .* is broken"):
         _load(path)
     with pytest.raises(ModelFileError, match="chat template"):
-        LocalBackend(LoadParams(model_path=tiny_r1_gguf, n_ctx=128, n_threads=1,
-                                chat_template="{% if %}"))
+        LocalBackend(
+            LoadParams(model_path=tiny_r1_gguf, n_ctx=128, n_threads=1, chat_template="{% if %}")
+        )
+
+
+def test_continue_a_stopped_reply_in_its_think_block(r1: LocalBackend) -> None:
+    history = [U("Count to ten."), A("", "One, two, three")]
+    fitted = r1.prompts.fit(history, 2048, 16)
+    assert fitted.prompt.text.endswith(
+        "<｜User｜>Count to ten.<｜Assistant｜><think>\nOne, two, three"
+    )
+    assert fitted.prompt.starts_in_reasoning
+    events = list(r1.generate(history, GenerateOptions(sampling=SAMPLING), GenerationControl()))
+    first = next(e for e in events if isinstance(e, TextDelta))
+    assert first.channel is Channel.REASONING
+
+
+def test_continue_a_stopped_answer_after_its_think_block(r1: LocalBackend) -> None:
+    history = [U("Hi"), A("Hello, I am", "greet back")]
+    fitted = r1.prompts.fit(history, 2048, 16)
+    assert fitted.prompt.text.endswith(
+        "<｜User｜>Hi<｜Assistant｜><think>\ngreet back\n</think>\n\nHello, I am"
+    )
+    assert not fitted.prompt.starts_in_reasoning
+    # the stopped reply's tokens are the prompt's tail, not a new assistant turn
+    assert fitted.prompt.text.count("<｜Assistant｜>") == 1
+    fin = list(r1.generate(history, GenerateOptions(sampling=SAMPLING), GenerationControl()))[-1]
+    assert isinstance(fin, Finished)
+    assert fin.reasoning == ""  # all new text continues the answer
