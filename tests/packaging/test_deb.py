@@ -34,9 +34,11 @@ image.save(sys.argv[1], "PNG")
 print(colors)
 """
 
+# In CI (CI=true) nothing is skipped: a missing tool fails the test instead.
 needs_system = pytest.mark.skipif(
-    sys.platform != "linux" or os.geteuid() != 0 or shutil.which("dpkg") is None
-    or shutil.which("Xvfb") is None,
+    not os.environ.get("CI")
+    and (sys.platform != "linux" or os.geteuid() != 0 or shutil.which("dpkg") is None
+         or shutil.which("Xvfb") is None),
     reason="needs Linux as root with dpkg and Xvfb (as in CI)")
 
 
