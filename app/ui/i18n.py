@@ -7,25 +7,18 @@ event to every widget, and each widget re-sets its texts in `retranslate()`.
 from __future__ import annotations
 
 import logging
-import sys
-from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from app.core.resources import resources_dir
 
 log = logging.getLogger(__name__)
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
 """Language code -> its name in itself."""
 
-_translator: QTranslator | None = None
-
-
-def resources_dir() -> Path:
-    """The folder with icons and translations (inside a frozen build too)."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+_translators: list[QTranslator] = []
+"""Ponder's own translator and Qt's (standard buttons such as Back, Next, Cancel)."""
 
 
 def system_language() -> str:
@@ -40,14 +33,12 @@ def install(language: str) -> str:
     Returns:
         The language code actually in use ("en" when a .qm file is missing).
     """
-    global _translator
     app = QCoreApplication.instance()
     if app is None:
         return "en"
     code = system_language() if language in ("", "system") else language
-    if _translator is not None:
-        app.removeTranslator(_translator)
-        _translator = None
+    while _translators:
+        app.removeTranslator(_translators.pop())
     if code == "en":
         return "en"
     translator = QTranslator(app)
@@ -56,7 +47,14 @@ def install(language: str) -> str:
         log.warning("no translation file at %s; using English", qm)
         return "en"
     app.installTranslator(translator)
-    _translator = translator
+    _translators.append(translator)
+    qt_translator = QTranslator(app)
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt_translator.load(f"qtbase_{code}", qt_dir):
+        app.installTranslator(qt_translator)
+        _translators.append(qt_translator)
+    else:
+        log.info("Qt's own %s translation is missing in %s", code, qt_dir)
     return code
 
 

@@ -146,3 +146,16 @@ def test_pyside_void_calls_do_not_corrupt_none(tmp_path: Path) -> None:
     assert result.stdout.startswith("ok")
     # None's reference count must not drift by tens of thousands
     assert abs(int(result.stdout.split()[1])) < 1000
+
+
+def test_qt_standard_buttons_follow_the_ui_language(qtbot: QtBot, rig: Rig) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    assert i18n.install("zh_CN") == "zh_CN"
+    try:
+        # Qt's own strings (wizard and dialog buttons) come from qtbase_zh_CN.qm
+        assert QCoreApplication.translate("QWizard", "&Next") != "&Next"
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    finally:
+        assert i18n.install("en") == "en"
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
