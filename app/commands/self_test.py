@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import ModelFileError, PonderError
-from app.core.resources import resources_dir
 from app.core.types import (
     ChatMessage,
     Finished,
@@ -28,10 +27,10 @@ from app.core.types import (
     SamplingParams,
     TextDelta,
 )
+from app.models.installed import bundled_models_dir
 
 PROMPT = "Reply with one short friendly sentence about the number 7."
 MAX_TOKENS = 16
-BUNDLED_MODELS_SUBDIR = "models"
 
 
 @dataclass(frozen=True)
@@ -78,11 +77,6 @@ class SelfTestReport:
             f"render={self.render_via}",
         ]
         return " ".join(parts)
-
-
-def bundled_models_dir() -> Path:
-    """Where an offline build carries its model: ``<resources>/models``."""
-    return resources_dir() / BUNDLED_MODELS_SUBDIR
 
 
 def find_model(model_path: str | None) -> Path:

@@ -1,22 +1,31 @@
 """The models folder: list installed models, the default model, delete.
 
-Every ``*.gguf`` in the folder (or a link to one) is a model. Files still
+Every ``*.gguf`` in the folder (or a link to one) is a model, and so is a
+model an offline build carries in ``<resources>/models`` (read-only). Files still
 downloading (``.part``) and imports in progress are not listed as models;
 ``list_partial_downloads`` shows the former so they can be resumed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import ModelFileError, PonderError
+from app.core.resources import resources_dir
 from app.models.catalog import Catalog
 from app.models.local_file import read_model_info
 
 DEFAULT_FILE = "default-model.json"
+BUNDLED_MODELS_SUBDIR = "models"
+
+
+def bundled_models_dir() -> Path:
+    """Where an offline build carries its model: ``<resources>/models``."""
+    return resources_dir() / BUNDLED_MODELS_SUBDIR
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class InstalledModel:
         catalog_id: the catalog model this file belongs to, if any.
         is_default: whether it is the default model.
         is_link: whether it is a symbolic link to a file elsewhere.
+        is_bundled: shipped inside an offline build (read-only, never deleted).
         problem: why it cannot be loaded (None when it looks fine).
     """
 
@@ -50,6 +60,7 @@ class InstalledModel:
     is_default: bool
     is_link: bool
     problem: str | None = None
+    is_bundled: bool = False
 
     @property
     def is_usable(self) -> bool:
@@ -100,16 +111,35 @@ def describe(path: Path, catalog: Catalog | None = None, default: Path | None = 
     )
 
 
-def list_installed(models_dir: Path, catalog: Catalog | None = None) -> list[InstalledModel]:
-    """All models in `models_dir`, sorted by name (an absent folder means none)."""
-    if not models_dir.is_dir():
+def list_installed(
+    models_dir: Path, catalog: Catalog | None = None, *, bundled_dir: Path | None = None
+) -> list[InstalledModel]:
+    """All models in `models_dir`, sorted by name, then the bundled ones.
+
+    Args:
+        models_dir: the user's models folder (absent means none there).
+        catalog: to name catalog files.
+        bundled_dir: an offline build's model folder (default: bundled_models_dir()).
+            A bundled file with the name of one in `models_dir` is left out.
+    """
+    default = get_default_model(models_dir) if models_dir.is_dir() else None
+    found = [describe(p, catalog, default) for p in _gguf_files(models_dir)]
+    names = {m.file_name for m in found}
+    for path in _gguf_files(bundled_models_dir() if bundled_dir is None else bundled_dir):
+        if path.name not in names:
+            model = describe(path, catalog, default)
+            found.append(dataclasses.replace(model, is_bundled=True))
+    return found
+
+
+def _gguf_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
         return []
-    default = get_default_model(models_dir)
     files = sorted(
-        (p for p in models_dir.iterdir() if p.name.lower().endswith(".gguf")),
+        (p for p in folder.iterdir() if p.name.lower().endswith(".gguf")),
         key=lambda p: p.name.lower(),
     )
-    return [describe(p, catalog, default) for p in files if p.is_file() or p.is_symlink()]
+    return [p for p in files if p.is_file() or p.is_symlink()]
 
 
 def list_partial_downloads(models_dir: Path) -> list[PartialDownload]:

@@ -74,3 +74,25 @@ def test_corrupt_default_setting_is_ignored(models: Path) -> None:
     assert get_default_model(models) is None
     (models / "default-model.json").write_text(json.dumps({"file": "../../etc/passwd"}))
     assert get_default_model(models) is None
+
+
+def test_an_offline_builds_bundled_model_is_listed_read_only(
+    models: Path, tmp_path: Path, tiny_r1_gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resources = tmp_path / "resources"
+    (resources / "models").mkdir(parents=True)
+    shutil.copy(tiny_r1_gguf, resources / "models" / "bundled-Q4_K_M.gguf")
+    shutil.copy(tiny_r1_gguf, resources / "models" / "b-tiny-Q8_0.gguf")  # also installed
+    monkeypatch.setenv("PONDER_RESOURCES", str(resources))
+    listed = list_installed(models)
+    names = [(m.file_name, m.is_bundled) for m in listed]
+    assert names == [("a-broken.gguf", False), ("b-tiny-Q8_0.gguf", False),
+                     ("bundled-Q4_K_M.gguf", True)]
+    bundled = listed[-1]
+    assert bundled.is_usable
+    with pytest.raises(PonderError):
+        delete_model(models, bundled.path)
+    assert bundled.path.exists()
+    # with no user folder at all, the bundled model is still found
+    assert [m.file_name for m in list_installed(tmp_path / "none")] == ["b-tiny-Q8_0.gguf",
+                                                                       "bundled-Q4_K_M.gguf"]
