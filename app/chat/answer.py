@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from app.core.braces import closing_brace
+
 # `\boxed{`, `\boxed {` and `\fbox{`; the lookahead keeps `\boxedfoo` out.
 _BOX_START = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])\s*\{")
 
@@ -28,28 +30,8 @@ def extract_boxed(text: str) -> str | None:
         match = _BOX_START.search(text, pos)
         if match is None:
             return found
-        end = _closing_brace(text, match.end())
-        if end is None:
+        end = closing_brace(text, match.end() - 1)  # the pattern ends at `{`
+        if end < 0:
             return None
         found = text[match.end() : end].strip()
         pos = end + 1
-
-
-def _closing_brace(text: str, start: int) -> int | None:
-    """Index of the `}` that closes the group opened just before `start`."""
-    depth = 1
-    index = start
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == "\\":
-            index += 2  # skip the escaped character (`\{`, `\}`, `\\`)
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None

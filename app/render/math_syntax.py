@@ -19,6 +19,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
+from app.core.braces import closing_brace
+
 MATH_INLINE = "math_inline"
 MATH_BLOCK = "math_block"
 
@@ -58,24 +60,6 @@ def _find_single_dollar_close(src: str, start: int, end: int) -> int:
     return -1
 
 
-def _find_brace_close(src: str, open_at: int, end: int) -> int:
-    depth = 0
-    i = open_at
-    while i < end:
-        ch = src[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
-
-
 def _math_inline(state: StateInline, silent: bool) -> bool:
     src, pos, end = state.src, state.pos, state.posMax
     tex: str
@@ -99,7 +83,7 @@ def _math_inline(state: StateInline, silent: bool) -> bool:
             return False
         tex, display, after = src[pos + 2 : close], closer == "\\]", close + 2
     elif src.startswith("\\boxed{", pos):
-        close = _find_brace_close(src, pos + 6, end)
+        close = closing_brace(src, pos + 6, end)
         if close < 0:
             return False
         tex, display, after = src[pos : close + 1], False, close + 1

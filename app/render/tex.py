@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.braces import closing_brace
+
 _TEXT_COMMANDS = frozenset(
     {"text", "textrm", "textbf", "textit", "textsf", "texttt", "mbox", "mathrm", "operatorname"}
 )
@@ -48,25 +50,6 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
-def _matching_brace(tex: str, start: int) -> int:
-    """Index of the ``}`` closing the ``{`` at ``start``, or -1 when unclosed."""
-    depth = 0
-    i = start
-    while i < len(tex):
-        ch = tex[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
-
-
 def _text_argument(tex: str, i: int) -> tuple[str, str, int] | None:
     """Parse ``\\text{...}``-like commands at ``i``: (command, argument, end) or None."""
     match = _COMMAND.match(tex, i)
@@ -75,7 +58,7 @@ def _text_argument(tex: str, i: int) -> tuple[str, str, int] | None:
     brace = match.end()
     if brace >= len(tex) or tex[brace] != "{":
         return None
-    close = _matching_brace(tex, brace)
+    close = closing_brace(tex, brace)
     if close < 0:
         return None
     return match.group(1), tex[brace + 1 : close], close + 1
