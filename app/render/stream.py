@@ -22,6 +22,7 @@ from markdown_it.token import Token
 
 from app.render.markdown import DEFAULT_FONT_PX, new_context, parser, plain_html, render_tokens
 from app.render.math_images import MathRenderer, PendingFormula
+from app.render.qt_html import RenderContext
 from app.render.types import CodeBlock, MathImage, RenderedMessage
 
 log = logging.getLogger(__name__)
@@ -173,6 +174,17 @@ class StreamRenderer:
         self._stable_code = []
         self.stable_html = ""
 
+    def _new_context(self, *, streaming: bool) -> RenderContext:
+        """A render context with this message's settings; code numbers follow the stable part's."""
+        return new_context(
+            dark=self._dark,
+            font_px=self._font_px,
+            first_code_index=len(self._stable_code),
+            math=self._math,
+            streaming=streaming,
+            math_deadline=self._deadline,
+        )
+
     def _render_tail(self, *, streaming: bool) -> None:
         tail = self._text[self._stable_end :]
         try:
@@ -190,14 +202,7 @@ class StreamRenderer:
         if streaming:
             tokens = self._commit_finished(tail, tokens)
             tail = self._text[self._stable_end :]
-        ctx = new_context(
-            dark=self._dark,
-            font_px=self._font_px,
-            first_code_index=len(self._stable_code),
-            math=self._math,
-            streaming=streaming,
-            math_deadline=self._deadline,
-        )
+        ctx = self._new_context(streaming=streaming)
         self.tail_html = render_tokens(md, tokens, ctx)
         self._tail_images = ctx.math_images
         self._tail_code = ctx.code_blocks
@@ -228,14 +233,7 @@ class StreamRenderer:
         cut_map = tokens[cut_token].map
         assert cut_map is not None
         md = parser(True)
-        ctx = new_context(
-            dark=self._dark,
-            font_px=self._font_px,
-            first_code_index=len(self._stable_code),
-            math=self._math,
-            streaming=True,
-            math_deadline=self._deadline,
-        )
+        ctx = self._new_context(streaming=True)
         stable_html = render_tokens(md, tokens[:cut_token], ctx)
         if ctx.pending:
             return tokens  # a deferred formula must not be frozen as source text
