@@ -28,6 +28,7 @@ from app.core.types import (
     StreamEvent,
     TextDelta,
 )
+from app.engine.timing import decode_rate
 
 ANSWER_NOW_MESSAGE = "Stopped thinking on request; the answer follows."
 BUDGET_MESSAGE = "The thinking budget ran out; the answer follows."
@@ -189,7 +190,7 @@ class FakeBackend:
             completion_tokens=tokens,
             reasoning_tokens=reasoning_tokens,
             ttft_s=ttft,
-            decode_tps=(tokens - 1) / decode_time if tokens > 1 and decode_time > 0 else 0.0,
+            decode_tps=decode_rate(tokens, decode_time),
             total_s=end - start,
             stop_reason=stop,
         )

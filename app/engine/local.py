@@ -50,6 +50,7 @@ from app.core.types import (
 from app.engine.detok import TokenTextDecoder
 from app.engine.llama_log import route_llama_logs
 from app.engine.prompt_builder import PromptBuilder
+from app.engine.timing import decode_rate
 
 LOG = logging.getLogger(__name__)
 
@@ -463,7 +464,7 @@ class LocalBackend:
             completion_tokens=completion,
             reasoning_tokens=reasoning_tokens,
             ttft_s=first_token_at - started,
-            decode_tps=(completion - 1) / decode_s if completion > 1 and decode_s > 0 else 0.0,
+            decode_tps=decode_rate(completion, decode_s),
             total_s=ended - started,
             stop_reason=stop,
             trimmed_messages=fitted.dropped_messages,

@@ -38,6 +38,7 @@ from app.core.types import (
     StreamEvent,
     TextDelta,
 )
+from app.engine.timing import decode_rate
 
 CHARS_PER_TOKEN = 4
 """Rough estimate used by count_tokens (the server's tokenizer is unknown)."""
@@ -292,7 +293,7 @@ class RemoteBackend:
             completion_tokens=completion,
             reasoning_tokens=reasoning_chunks,
             ttft_s=first_at - started,
-            decode_tps=(completion - 1) / decode_s if completion > 1 and decode_s > 0 else 0.0,
+            decode_tps=decode_rate(completion, decode_s),
             total_s=ended - started,
             stop_reason=stop,
         )
