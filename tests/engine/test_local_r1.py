@@ -26,6 +26,7 @@ from app.core.types import (
 )
 from app.engine.detok import TokenTextDecoder
 from app.engine.local import LocalBackend
+from tests.support.gpu import gpu_layers
 from tests.support.tiny_gguf import r1_template
 
 pytestmark = pytest.mark.slow
@@ -35,7 +36,9 @@ SAMPLING = SamplingParams(temperature=0.8, max_tokens=24, seed=11)
 
 
 def _load(path: Path) -> LocalBackend:
-    return LocalBackend(LoadParams(model_path=path, n_ctx=2048, n_threads=1))
+    return LocalBackend(
+        LoadParams(model_path=path, n_ctx=2048, n_threads=1, n_gpu_layers=gpu_layers())
+    )
 
 
 @pytest.fixture(scope="module")
@@ -329,3 +332,10 @@ def test_continue_a_stopped_answer_after_its_think_block(r1: LocalBackend) -> No
     fin = list(r1.generate(history, GenerateOptions(sampling=SAMPLING), GenerationControl()))[-1]
     assert isinstance(fin, Finished)
     assert fin.reasoning == ""  # all new text continues the answer
+
+
+def test_backend_name_follows_gpu_offload(r1: LocalBackend) -> None:
+    from tests.support.gpu import expected_backend
+
+    assert r1.info.backend == expected_backend()
+    assert r1.info.n_gpu_layers == gpu_layers()

@@ -27,6 +27,7 @@ from app.core.types import (
     TextDelta,
 )
 from app.engine.local import LocalBackend
+from tests.support.gpu import expected_backend, gpu_layers
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +36,8 @@ GREEDY = SamplingParams(temperature=0.0, max_tokens=12, seed=7)
 
 @pytest.fixture(scope="module")
 def smol(smollm2_path: Path) -> Iterator[LocalBackend]:
-    backend = LocalBackend(LoadParams(model_path=smollm2_path, n_ctx=1024, n_threads=1))
+    backend = LocalBackend(LoadParams(model_path=smollm2_path, n_ctx=1024, n_threads=1,
+                                     n_gpu_layers=gpu_layers()))
     yield backend
     backend.close()
 
@@ -50,7 +52,8 @@ def _user(text: str) -> ChatMessage:
 
 
 def test_info_profile_and_template(smol: LocalBackend) -> None:
-    assert smol.info.backend == "CPU"
+    assert smol.info.backend == expected_backend()
+    assert smol.info.n_gpu_layers == gpu_layers()
     assert smol.info.n_ctx == 1024
     assert smol.profile.name == "generic"
     assert smol.header.architecture == "llama"
@@ -132,7 +135,8 @@ def test_second_turn_reuses_the_kv_cache(smol: LocalBackend) -> None:
 
 @pytest.fixture(scope="module")
 def smol_small(smollm2_path: Path) -> Iterator[LocalBackend]:
-    backend = LocalBackend(LoadParams(model_path=smollm2_path, n_ctx=256, n_threads=1))
+    backend = LocalBackend(LoadParams(model_path=smollm2_path, n_ctx=256, n_threads=1,
+                                     n_gpu_layers=gpu_layers()))
     yield backend
     backend.close()
 

