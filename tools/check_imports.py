@@ -76,7 +76,6 @@ def check() -> list[str]:
                     problems.append(f"{where}: app/{pkg or '.'} must not import app.{sub}")
             elif top in OWNED and pkg not in OWNED[top]:
                 owners = "|".join(sorted(OWNED[top]))
-                owners = "|".join(sorted(OWNED[top]))
                 problems.append(f"{where}: only app/{owners} may import {top}")
     return problems
 
