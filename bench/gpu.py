@@ -47,7 +47,7 @@ if "bench._model" not in sys.modules:
     _stub.R1_1_5B = _stub.parameter_count = _stub.write_qwen2_gguf = None  # type: ignore[attr-defined]
     sys.modules["bench._model"] = _stub
 
-from bench.engine import (  # noqa: E402
+from bench.engine import (
     DECODE_PROMPT,
     Report,
     _common_prefix,
