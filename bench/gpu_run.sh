@@ -3,6 +3,10 @@
 #
 #   bash bench/gpu_run.sh all     # build, engine tests on the GPU, ponder chat, bench
 #   bash bench/gpu_run.sh smol    # SmolLM2 tests + chat (needs the build from `all`)
+#   bash bench/gpu_run.sh decode  # prebuilt .gpubin: R1-shaped model (process A), decode
+#                                 # ratio + history TTFT in a process without numpy.random
+#                                 # (process B, bench/gpu_decode.py), engine tests with a
+#                                 # first GPU load before gguf (bench/gpu_preload.py)
 #
 # Runs from the repository root on a machine with nvcc, cmake, ninja and a
 # Python 3.10+ that has numpy, jinja2, pytest, hypothesis, pytest-timeout.
@@ -11,6 +15,7 @@
 #                           llama-cpp-python 0.3.36 (CPU and CUDA backends only)
 #   .gpu/whl/*.whl          diskcache, gguf, platformdirs (absent on the device)
 #   .gpu/smol.a, .gpu2/smol.b   the SmolLM2 GGUF in two parts (64 MiB per call)
+#   .gpubin/bin.tar.xz.*    (decode mode) build/bin of an earlier `all` run, SAVE_BUILD=1
 # Outputs: logs in $OUT (or bench/out/gpu when OUT is unset).
 # Never set SOURCE_DATE_EPOCH: ggml then turns GGML_NATIVE off.
 set -u -o pipefail
@@ -74,7 +79,7 @@ markers =
     gui: needs Qt
 filterwarnings = error
 EOF
-  PONDER_TEST_GPU_LAYERS=-1 PONDER_TEST_GPU_BACKEND=CUDA \
+  PONDER_TEST_GPU_LAYERS=-1 PONDER_TEST_GPU_BACKEND=CUDA ${TESTS_TIMEOUT:+timeout $TESTS_TIMEOUT} \
     $PY -m pytest -c "$W/pytest.ini" --rootdir "$ROOT" -q "$@"
 }
 
@@ -128,6 +133,41 @@ b = B(P(model_path=__import__("pathlib").Path(sys.argv[1]), n_gpu_layers=-1, n_t
   echo "--- native backtrace of the crashing variant (cuda-gdb)"
   timeout 120 cuda-gdb -q -batch -ex run -ex bt -ex "info threads" --args $PY -c "import sys; $load" "$M" 2>&1 \
     | grep -v "^\[New Thread\|^\[Thread" | tail -60
+elif [ "$MODE" = decode ]; then
+  step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+  $PY --version; nproc
+  python_env || exit 1
+  if [ ! -f "$W/build/bin/libllama.so" ]; then
+    mkdir -p "$W/build" "$W/py"
+    cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || exit 1
+    tar xJf .gpu/llama-src.tar.xz -C "$W" llama_cpp_py/llama_cpp || exit 1
+    cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
+  fi
+  export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  $PY -c "import llama_cpp as l; print(l.__version__, 'gpu offload', l.llama_supports_gpu_offload())"
+  step "process A: tiny GGUF for the preload (gguf imported here only)"
+  $PY -c "import sys; from pathlib import Path; from tests.support.tiny_gguf import write_tiny_gguf
+write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
+  step "process A: R1-shaped Q4_K_M (background); engine tests on the GPU meanwhile"
+  t0=$SECONDS
+  ([ -f "$W/r1-shape-Q4_K_M.gguf" ] || make_r1; echo "rc=$? after $((SECONDS - t0)) s") \
+    >"$LOGS/model.log" 2>&1 &
+  MODEL_PID=$!
+  PONDER_GPU_PRELOAD=$W/tiny.gguf TESTS_TIMEOUT=180 engine_tests -p bench.gpu_preload \
+    tests/engine/test_local_r1.py tests/engine/test_local_bad_files.py \
+    tests/engine/test_factory.py 2>&1 | tee "$LOGS/pytest_gpu.log" | tail -40
+  echo "pytest rc=${PIPESTATUS[0]}"
+  wait $MODEL_PID; cat "$LOGS/model.log"
+  [ -f "$W/r1-shape-Q4_K_M.gguf" ] || exit 1
+  step "process B: decode ratio and history TTFT (bench/gpu_decode.py)"
+  timeout 200 $PY -m bench.gpu_decode --model "$W/r1-shape-Q4_K_M.gguf" \
+    --llama-bench "$W/build/bin/llama-bench" --rounds "${ROUNDS:-5}" --tg 128 --profile 2>&1 \
+    | tee "$LOGS/decode.log"
+  echo "rc=${PIPESTATUS[0]}"
+  step "process B': decode ratio at tg512 (3 rounds, no history)"
+  timeout 90 $PY -m bench.gpu_decode --model "$W/r1-shape-Q4_K_M.gguf" \
+    --llama-bench "$W/build/bin/llama-bench" --rounds 3 --tg 512 --turns 0 2>&1 \
+    | tee "$LOGS/decode512.log" | grep -v "^  llama.cpp:"
 elif [ "$MODE" = smol ]; then
   python_env || exit 1
   [ -f "$W/build/bin/libllama.so" ] || { echo "no build in $W: run 'all' first"; exit 1; }
