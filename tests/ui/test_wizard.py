@@ -73,7 +73,10 @@ def to_model_page(wizard: SetupWizard) -> None:
 
 def test_download_pause_resume_after_restart_then_first_answer(
         qtbot: QtBot, hub: FakeHub, smol_bytes: bytes, screenshot_dir: Path) -> None:
-    deps = smol_deps(hub, smol_bytes)
+    # Every chunk is reported, so the bar passes 25% before the stall at ~30%
+    # whatever the machine's speed (reports are otherwise 50 ms apart, and a fast
+    # loopback transfer reaches the stall before the second one).
+    deps = smol_deps(hub, smol_bytes, download_settings=fast_settings(progress_interval_s=0.0))
     wizard = open_wizard(qtbot, deps)
     hw = wizard.hardware_page
     assert "Processor:" in hw.hardware_label.text()
@@ -86,13 +89,16 @@ def test_download_pause_resume_after_restart_then_first_answer(
     assert page.download_button.text() == "Download"
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     stall_at = 30 * 1024 * 1024
-    hub.add_faults(Fault("stall", at=stall_at, seconds=3.0))
+    # The stall outlasts a slow GUI thread on a loaded machine, so the click on
+    # Pause always lands while the transfer is still in progress.
+    hub.add_faults(Fault("stall", at=stall_at, seconds=8.0))
     qtbot.mouseClick(page.download_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.progress_bar.value() >= 250, timeout=20000)
     text = page.progress_label.text()
     assert " of 98.36 MB" in text and "/s" in text and "left" in text
     snap(wizard, screenshot_dir / "wizard_2_download_progress.png")
-    with qtbot.waitSignal(page.task_ended, timeout=20000):
+    assert page.pause_button.isEnabled(), "the download ended before Pause was pressed"
+    with qtbot.waitSignal(page.task_ended, timeout=30000):
         qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
     target = deps.models_dir / SMOL
     part_size = part_path(target).stat().st_size
