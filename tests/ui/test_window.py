@@ -209,6 +209,22 @@ def test_reasoning_loop_notice_and_answer_now(qtbot: QtBot, rig: Rig) -> None:
     assert rig.store.get_message(int(blocker.args[0])).content == "Done: 42"
 
 
+def test_reasoning_header_says_thinking_live_then_thought_for(qtbot: QtBot, rig: Rig) -> None:
+    load(qtbot, rig, FakeBackend("step " * 3000, "Done.", chunk_chars=5, delay_s=0.001))
+    with qtbot.waitSignal(rig.controller.reply_updated, timeout=5000):
+        rig.controller.send("think")
+    qtbot.waitUntil(lambda: last_widget(rig).reasoning.isVisible(), timeout=5000)
+    header = last_widget(rig).reasoning.toggle_button
+    assert header.text() == "Thinking…"
+    assert last_widget(rig).answer_now_button.isVisible()
+    with qtbot.waitSignal(rig.controller.reply_finished, timeout=5000):
+        rig.controller.answer_now()
+    header = last_widget(rig).reasoning.toggle_button
+    assert header.text().startswith("Thought for ") and header.text().endswith(" s")
+    assert not last_widget(rig).answer_now_button.isVisible()
+    assert last_widget(rig).reasoning.is_collapsed
+
+
 def test_every_control_has_an_accessible_name(qtbot: QtBot, rig: Rig) -> None:
     from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit
 
