@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -77,6 +78,10 @@ def fill(text: str, *values: object) -> str:
     for index in range(len(values), 0, -1):
         text = text.replace(f"%{index}", str(values[index - 1]))
     return text
+
+
+STALL_NOTICE_S = 3.0
+"""Seconds without data before the download page says the server is silent."""
 
 
 @dataclass
@@ -251,6 +256,12 @@ class GetModelPage(QWizardPage):
         self._task: TaskThread | None = None
         self._last_phase: Phase | None = None
         self._pause = threading.Event()
+        # The downloader reports only when bytes arrive; a timer notices silence.
+        self._last_bytes_at = 0.0
+        self._is_stalled = False
+        self._stall_timer = QTimer(self)
+        self._stall_timer.setInterval(1000)
+        self._stall_timer.timeout.connect(self._on_stall_timer_timeout)
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.quant_label = QLabel(self)
@@ -408,6 +419,9 @@ class GetModelPage(QWizardPage):
         self._task.failed.connect(self._on_task_failed)
         self._task.finished.connect(self._on_task_finished)
         self._set_busy(True, downloading=True)
+        self._last_bytes_at = time.monotonic()
+        self._is_stalled = False
+        self._stall_timer.start()
         self._task.start()
 
     def pause_download(self) -> None:
@@ -436,6 +450,10 @@ class GetModelPage(QWizardPage):
             return
         if not isinstance(value, DownloadProgress):
             return
+        self._last_bytes_at = time.monotonic()
+        if self._is_stalled:
+            self._is_stalled = False
+            self.message_label.setText("")
         if value.message and value.phase is not Phase.DOWNLOADING:
             self.message_label.setText(self.phase_message(value))
             self.message_log.append(self.message_label.text())
@@ -483,7 +501,23 @@ class GetModelPage(QWizardPage):
         self.message_label.setText("")
         self._on_quant_combo_changed()  # progress back to what is really on disk
 
+    def _on_stall_timer_timeout(self) -> None:
+        waited = time.monotonic() - self._last_bytes_at
+        if waited < STALL_NOTICE_S:
+            return
+        text = fill(self.tr("No data from the server for %1 s. Ponder keeps waiting and "
+                            "retries by itself; you can also pause and resume later."),
+                    str(int(waited)))
+        if not self._is_stalled:
+            self.message_log.append(text)
+        self._is_stalled = True
+        self.message_label.setText(text)
+
     def _on_task_finished(self) -> None:
+        self._stall_timer.stop()
+        if self._is_stalled:
+            self._is_stalled = False
+            self.message_label.setText("")
         self._set_busy(False)
         self._update_download_button()
         if self.model_path is not None:

@@ -625,6 +625,10 @@
 <context>
     <name>GetModelPage</name>
     <message>
+        <source>No data from the server for %1 s. Ponder keeps waiting and retries by itself; you can also pause and resume later.</source>
+        <translation>服务器已 %1 秒没有发送数据。Ponder 会继续等待并自动重试；你也可以先暂停，稍后继续。</translation>
+    </message>
+    <message>
         <location filename="../work/main/app/ui/wizard.py" line="300"/>
         <source>Get the model</source>
         <translation>获取模型</translation>

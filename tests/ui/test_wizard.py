@@ -100,6 +100,9 @@ def test_download_pause_resume_after_restart_then_first_answer(
     assert page.pause_button.isEnabled(), "the download ended before Pause was pressed"
     with qtbot.waitSignal(page.task_ended, timeout=30000):
         qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
+    # the 8-second stall was noticed and said, not hidden behind a frozen bar
+    assert any("No data from the server" in m for m in page.message_log), page.message_log
+    assert "No data from the server" not in page.message_label.text()
     target = deps.models_dir / SMOL
     part_size = part_path(target).stat().st_size
     assert 0 < part_size < len(smol_bytes) and not target.exists()
