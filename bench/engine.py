@@ -45,15 +45,16 @@ if __package__ in (None, ""):  # run as `python bench/engine.py`
 import numpy as np
 
 from app.core.gguf_header import read_gguf_header
-from app.core.types import (
-    ChatMessage,
-    Finished,
-    GenerateOptions,
-    GenerationControl,
-    GenerationStats,
-    LoadParams,
-    Role,
-    SamplingParams,
+from app.core.types import ChatMessage, GenerateOptions, GenerationStats, LoadParams, Role
+from bench._decode import (
+    DECODE_PROMPT,
+    common_prefix,
+    engine_decode,
+    raw_decode,
+    run_turn,
+    sampling,
+    text_of,
+    verdict_line,
 )
 from bench._llamacpp import LlamaTools, build_env, cache_dir, ensure_tools
 from bench._model import R1_1_5B, parameter_count, write_qwen2_gguf
@@ -66,19 +67,6 @@ The tensors are 1,111,370,240 bytes of it; the rest is the header, mostly the
 bytes, hence a tolerance.
 """
 R1_FILE_TOLERANCE = 64 * 1024
-
-DECODE_PROMPT = (
-    "Write a long, detailed story about a lighthouse keeper who finds a message in a "
-    "bottle. Describe the sea, the weather and every room of the lighthouse."
-)
-
-_WORD_TEXT = (
-    "apple river stone cloud garden window bridge candle forest market silver winter "
-    "harbor meadow engine letter pencil mirror planet rocket shadow spring summer table "
-    "thunder valley wagon yellow basket castle dragon feather island jacket kettle ladder "
-    "marble number orange pepper quiet rabbit saddle ticket umbrella violin whistle"
-)
-WORDS: tuple[str, ...] = tuple(_WORD_TEXT.split())
 
 
 def _log(msg: str) -> None:
@@ -102,8 +90,7 @@ class Report:
 
     def target(self, name: str, value: float, op: str, bound: float, fmt: str = ".3f") -> bool:
         """Record one verdict line; returns whether it passed."""
-        ok = value >= bound if op == ">=" else value <= bound
-        line = f"{name}: {value:{fmt}} (target {op} {bound:{fmt}}) {'PASS' if ok else 'MISS'}"
+        ok, line = verdict_line(name, value, op, bound, fmt, fmt)
         self.verdicts.append(line)
         print(line, flush=True)
         return ok
@@ -218,53 +205,6 @@ def llama_bench_tg(tools: LlamaTools, model: Path, threads: int, n_gen: int) -> 
     return float(rows[0]["avg_ts"])
 
 
-def sampling(max_tokens: int, seed: int) -> SamplingParams:
-    """The app's default R1 sampling (all in llama.cpp's C sampler chain)."""
-    return SamplingParams(
-        temperature=0.6, top_p=0.95, top_k=40, min_p=0.05, repeat_penalty=1.0,
-        max_tokens=max_tokens, seed=seed,
-    )
-
-
-def run_turn(backend: Any, messages: Sequence[ChatMessage], opts: GenerateOptions) -> Finished:
-    """Drive one `generate` to its Finished event."""
-    finished: Finished | None = None
-    for event in backend.generate(messages, opts, GenerationControl()):
-        if isinstance(event, Finished):
-            finished = event
-    if finished is None:
-        raise RuntimeError("the engine's stream ended without a Finished event")
-    return finished
-
-
-def engine_decode(backend: Any, n_gen: int, seed: int) -> GenerationStats:
-    """Engine decode stats for one reply of up to `n_gen` tokens."""
-    messages = [ChatMessage(Role.USER, DECODE_PROMPT)]
-    opts = GenerateOptions(sampling=sampling(n_gen, seed), detect_loops=True)
-    return run_turn(backend, messages, opts).stats
-
-
-def raw_decode(llm: Any, tokens: list[int], n_gen: int, seed: int) -> tuple[float, int]:
-    """llama-cpp-python's own `generate` loop: tokens/s after the first, and count."""
-    llm.set_seed(seed)
-    gen = llm.generate(tokens, top_k=40, top_p=0.95, min_p=0.05, temp=0.6,
-                       repeat_penalty=1.0, reset=True)
-    eos = llm.token_eos()
-    count = 0
-    first = 0.0
-    for token in gen:
-        if count == 0:
-            first = time.perf_counter()
-        if token == eos:
-            break
-        count += 1
-        if count >= n_gen:
-            break
-    gen.close()
-    elapsed = time.perf_counter() - first
-    return ((count - 1) / elapsed if count > 1 else 0.0), count
-
-
 @dataclass(frozen=True)
 class DecodeResult:
     """Medians of the alternating decode runs on one model."""
@@ -333,16 +273,6 @@ def measure_decode(
 # -- history --------------------------------------------------------------------
 
 
-def text_of(backend: Any, n_tokens: int, rng: random.Random, head: str) -> str:
-    """A text of exactly `n_tokens` tokens (words are single tokens after a space)."""
-    words = [head]
-    while backend.count_tokens(" ".join(words)) < n_tokens:
-        words.append(rng.choice(WORDS))
-    while backend.count_tokens(" ".join(words)) > n_tokens and len(words) > 1:
-        words.pop()
-    return " ".join(words)
-
-
 @dataclass(frozen=True)
 class TurnResult:
     """One turn of the history benchmark."""
@@ -350,15 +280,6 @@ class TurnResult:
     turn: int
     stats: GenerationStats
     expected_evaluated: int
-
-
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def measure_history(
@@ -381,7 +302,7 @@ def measure_history(
             messages = [*history, user]
             opts = GenerateOptions(sampling=sampling(args.history_max_tokens, turn))
             prompt = backend.prompts.fit(messages, args.n_ctx, args.history_max_tokens).prompt
-            expected = len(prompt.tokens) - _common_prefix(previous_prompt, prompt.tokens)
+            expected = len(prompt.tokens) - common_prefix(previous_prompt, prompt.tokens)
             stats = run_turn(backend, messages, opts).stats
             results.append(TurnResult(turn, stats, expected))
             report.note(

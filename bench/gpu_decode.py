@@ -2,12 +2,13 @@
 
     python -m bench.gpu_decode --model R1.gguf --llama-bench PATH [--rounds 5] [--tg 128]
 
-A lean twin of bench/gpu.py. On the lent H200 every process that had
-imported `numpy.random` (bench/engine.py and bench/_model.py pull it in via
-numpy and the gguf package) crashed inside llama.cpp's first model load
-(docs/gpu.md). This script imports only the standard library,
-`app.core.types` and, for the loads, `app.engine.local` and `llama_cpp`,
-and it checks before its first load that `numpy.random` is not imported.
+The GPU counterpart of bench/engine.py, kept lean. On the lent H200 every
+process that had imported `numpy.random` (bench/engine.py and bench/_model.py
+pull it in via numpy and the gguf package) crashed inside llama.cpp's first
+model load (docs/gpu.md). This script imports only the standard library,
+`app.core.types`, bench/_decode.py (the helpers it shares with
+bench/engine.py) and, for the loads, `app.engine.local` and `llama_cpp`, and
+it checks before its first load that `numpy.random` is not imported.
 
 It measures, with every layer on the GPU and flash attention on:
 
@@ -42,42 +43,29 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/gpu_decode.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.core.types import (
-    ChatMessage,
-    Finished,
-    GenerateOptions,
-    GenerationControl,
-    GenerationStats,
-    LoadParams,
-    Role,
-    SamplingParams,
+from app.core.types import ChatMessage, GenerateOptions, LoadParams, Role
+from bench._decode import (
+    DECODE_PROMPT,
+    WORDS,
+    common_prefix,
+    engine_decode,
+    raw_decode,
+    run_turn,
+    sampling,
+    text_of,
+    verdict_line,
 )
 
-DECODE_PROMPT = (
-    "Write a long, detailed story about a lighthouse keeper who finds a message in a "
-    "bottle. Describe the sea, the weather and every room of the lighthouse."
-)
-_WORD_TEXT = (
-    "apple river stone cloud garden window bridge candle forest market silver winter "
-    "harbor meadow engine letter pencil mirror planet rocket shadow spring summer table "
-    "thunder valley wagon yellow basket castle dragon feather island jacket kettle ladder"
-)
-WORDS = _WORD_TEXT.split()
+HISTORY_WORDS = WORDS[:36]
+"""The words of this script's scripted messages: it has always drawn from the
+first 36 of bench/engine.py's list, which keeps its texts as they were."""
 
 
 def verdict(name: str, value: float, op: str, bound: float, extra: str = "") -> bool:
     """Print one `NAME: VALUE (target OP BOUND) PASS|MISS` line; returns whether it passed."""
-    ok = value >= bound if op == ">=" else value <= bound
-    tail = f" {extra}" if extra else ""
-    print(f"{name}: {value:.3f} (target {op} {bound:g}) {'PASS' if ok else 'MISS'}{tail}",
-          flush=True)
+    ok, line = verdict_line(name, value, op, bound, ".3f", "g", extra)
+    print(line, flush=True)
     return ok
-
-
-def sampling(max_tokens: int, seed: int) -> SamplingParams:
-    """The app's default R1 sampling."""
-    return SamplingParams(temperature=0.6, top_p=0.95, top_k=40, min_p=0.05,
-                          repeat_penalty=1.0, max_tokens=max_tokens, seed=seed)
 
 
 def llama_bench(exe: Path, model: Path, threads: int, n_prompt: int, n_gen: int,
@@ -96,44 +84,6 @@ def load(args: argparse.Namespace) -> Any:
     return LocalBackend(LoadParams(model_path=args.model, n_ctx=args.n_ctx,
                                    n_threads=args.threads, n_gpu_layers=args.ngl,
                                    flash_attn=True))
-
-
-def run_turn(backend: Any, messages: Sequence[ChatMessage], opts: GenerateOptions) -> Finished:
-    """Drive one `generate` to its Finished event."""
-    finished: Finished | None = None
-    for event in backend.generate(messages, opts, GenerationControl()):
-        if isinstance(event, Finished):
-            finished = event
-    if finished is None:
-        raise RuntimeError("the engine's stream ended without a Finished event")
-    return finished
-
-
-def engine_decode(backend: Any, n_gen: int, seed: int) -> GenerationStats:
-    """The engine's stats for one reply of up to `n_gen` tokens."""
-    opts = GenerateOptions(sampling=sampling(n_gen, seed), detect_loops=True)
-    return run_turn(backend, [ChatMessage(Role.USER, DECODE_PROMPT)], opts).stats
-
-
-def raw_decode(llm: Any, tokens: list[int], n_gen: int, seed: int) -> float:
-    """llama-cpp-python's own `generate` loop: tokens/s after the first token."""
-    llm.set_seed(seed)
-    gen = llm.generate(tokens, top_k=40, top_p=0.95, min_p=0.05, temp=0.6,
-                       repeat_penalty=1.0, reset=True)
-    eos = llm.token_eos()
-    count = 0
-    first = 0.0
-    for token in gen:
-        if count == 0:
-            first = time.perf_counter()
-        if token == eos:
-            break
-        count += 1
-        if count >= n_gen:
-            break
-    gen.close()
-    elapsed = time.perf_counter() - first
-    return (count - 1) / elapsed if count > 1 else 0.0
 
 
 def measure_decode(args: argparse.Namespace) -> bool:
@@ -170,7 +120,7 @@ def measure_decode(args: argparse.Namespace) -> bool:
                     runs[step].append(stats.decode_tps)
                     counts.append(stats.completion_tokens)
                 else:
-                    runs[step].append(raw_decode(llm, tokens, args.tg, seed=i + 1))
+                    runs[step].append(raw_decode(llm, tokens, args.tg, seed=i + 1)[0])
             print(f"  round {i + 1}: llama-bench tg{args.tg} {runs['llama-bench'][-1]:.1f}, "
                   f"engine {runs['engine'][-1]:.1f} ({counts[-1]} tokens), "
                   f"raw llama-cpp-python {runs['raw'][-1]:.1f} tok/s", flush=True)
@@ -192,24 +142,6 @@ def measure_decode(args: argparse.Namespace) -> bool:
     return ok and named
 
 
-def _text_of(backend: Any, n_tokens: int, rng: random.Random, head: str) -> str:
-    words = [head]
-    while backend.count_tokens(" ".join(words)) < n_tokens:
-        words.append(rng.choice(WORDS))
-    while backend.count_tokens(" ".join(words)) > n_tokens and len(words) > 1:
-        words.pop()
-    return " ".join(words)
-
-
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def measure_history(args: argparse.Namespace) -> bool:
     """The scripted conversation; prints the TTFT and reuse verdicts."""
     backend = load(args)
@@ -220,11 +152,11 @@ def measure_history(args: argparse.Namespace) -> bool:
     evaluated = expected = 0
     try:
         for turn in range(1, args.turns + 1):
-            user = ChatMessage(Role.USER, _text_of(backend, args.turn_tokens, rng,
-                                                   f"Question{turn}:"))
+            user = ChatMessage(Role.USER, text_of(backend, args.turn_tokens, rng,
+                                                  f"Question{turn}:", HISTORY_WORDS))
             messages = [*history, user]
             prompt = backend.prompts.fit(messages, args.n_ctx, 4).prompt
-            expected = len(prompt.tokens) - _common_prefix(previous, prompt.tokens)
+            expected = len(prompt.tokens) - common_prefix(previous, prompt.tokens)
             stats = run_turn(backend, messages,
                              GenerateOptions(sampling=sampling(4, turn))).stats
             evaluated = stats.evaluated_tokens
@@ -232,8 +164,8 @@ def measure_history(args: argparse.Namespace) -> bool:
             print(f"  history turn {turn:2d}: prompt {stats.prompt_tokens} tokens, evaluated "
                   f"{evaluated} (new: {expected}), TTFT {stats.ttft_s * 1000:.1f} ms",
                   flush=True)
-            history += [user, ChatMessage(Role.ASSISTANT, _text_of(
-                backend, args.turn_tokens, rng, f"Answer{turn}:"))]
+            history += [user, ChatMessage(Role.ASSISTANT, text_of(
+                backend, args.turn_tokens, rng, f"Answer{turn}:", HISTORY_WORDS))]
             previous = prompt.tokens
     finally:
         backend.close()

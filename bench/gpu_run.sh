@@ -111,7 +111,7 @@ if [ "$MODE" = all ]; then
   chat "$W/r1-shape-Q4_K_M.gguf" "What is 2+2?" >"$LOGS/chat_r1.json" 2>"$LOGS/chat_r1.err"
   echo "rc=$?"; head -c 1500 "$LOGS/chat_r1.json"; echo; tail -5 "$LOGS/chat_r1.err"
   step "bench"
-  $PY -m bench.gpu --model "$W/r1-shape-Q4_K_M.gguf" --llama-bench "$W/build/bin/llama-bench" \
+  $PY -m bench.gpu_decode --model "$W/r1-shape-Q4_K_M.gguf" --llama-bench "$W/build/bin/llama-bench" \
     --rounds "${ROUNDS:-5}" --tg 128 2>&1 | tee "$LOGS/bench.log"
   [ -f .gpu/smol.a ] && cp .gpu/smol.a "$W/smol.a"
 elif [ "$MODE" = diag ]; then  # why a model load crashes in some processes: one process each
