@@ -225,6 +225,29 @@ def test_reasoning_header_says_thinking_live_then_thought_for(qtbot: QtBot, rig:
     assert last_widget(rig).reasoning.is_collapsed
 
 
+def test_keyboard_shortcuts(qtbot: QtBot, rig: Rig) -> None:
+    load(qtbot, rig, fake())
+    send(qtbot, rig, "Sum of odd numbers?")
+    window = rig.window
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    shift = Qt.KeyboardModifier.ShiftModifier
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(window.composer.input, Qt.Key.Key_C, ctrl | shift)
+    assert QGuiApplication.clipboard().text() == ANSWER
+    qtbot.keyClick(window.composer.input, Qt.Key.Key_F, ctrl)
+    assert window.sidebar.search_box.hasFocus()
+    with qtbot.waitSignal(window.settings_requested, timeout=2000):
+        qtbot.keyClick(window.composer.input, Qt.Key.Key_Comma, ctrl)
+    before = len(rig.store.list_conversations())
+    qtbot.keyClick(window.composer.input, Qt.Key.Key_N, ctrl)
+    qtbot.waitUntil(lambda: rig.controller.conversation_id is None
+                    or len(rig.store.list_conversations()) > before, timeout=3000)
+    assert window.chat_view.message_widgets == []
+
+
 def test_every_control_has_an_accessible_name(qtbot: QtBot, rig: Rig) -> None:
     from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit
 
