@@ -627,15 +627,18 @@ class ChatStore:
         if not force and time.monotonic() - self._last_flush < self._flush_interval_s:
             return False
         conn = self._db()
+        ids = list(self._pending)
         with transaction(conn):
-            self._write_pending(conn, list(self._pending))
+            self._write_pending(conn, ids)
+        self._forget_pending(ids)
         self._last_flush = time.monotonic()
         return True
 
     def _write_pending(self, conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+        """Write buffered text; the buffer is kept until the commit succeeded."""
         now = time.time()
         for ident in ids:
-            pending = self._pending.pop(ident, None)
+            pending = self._pending.get(ident)
             if pending is None:
                 continue
             conn.execute(
@@ -648,6 +651,11 @@ class ChatStore:
                 "(SELECT conversation_id FROM messages WHERE id = ?)",
                 (now, ident),
             )
+
+    def _forget_pending(self, ids: Iterable[int]) -> None:
+        """Drop buffered text that a committed transaction wrote."""
+        for ident in ids:
+            self._pending.pop(ident, None)
 
     def finish_stream(
         self,
@@ -680,6 +688,7 @@ class ChatStore:
             )
             if cur.rowcount == 0:
                 raise _missing("message", message_id)
+        self._forget_pending([message_id])
         return self.get_message(message_id)
 
     # ------------------------------------------------------------------ search

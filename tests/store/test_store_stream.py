@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
+from app.core.errors import StoreError
 from app.store.chat_store import ChatStore
 from app.store.records import MessageStatus
 
@@ -150,3 +154,27 @@ def test_a_worker_thread_uses_its_own_store(db_file: Path, store: ChatStore) -> 
     assert final.status is MessageStatus.COMPLETE
     assert final.content == "".join(f"{i}," for i in range(50))
     assert all(final.content.startswith(text) for text in seen)  # never a torn read
+
+
+def test_failed_flush_keeps_buffered_text(db_file: Path) -> None:
+    """A write that fails inside the transaction (disk full, I/O error) keeps the buffer."""
+    with ChatStore(db_file, flush_interval_s=3600) as store:
+        conv = store.create_conversation()
+        reply = store.start_reply(store.add_user_message(conv.id, "q").id)
+        store.append_stream(reply.id, "think", "ans")
+        # Another connection makes every text update fail, as a full disk would.
+        other = sqlite3.connect(db_file, isolation_level=None)
+        other.execute(
+            "CREATE TRIGGER fail_writes BEFORE UPDATE OF content ON messages "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+        with pytest.raises(StoreError):
+            store.flush()
+        with pytest.raises(StoreError):
+            store.finish_stream(reply.id)
+        other.execute("DROP TRIGGER fail_writes")
+        other.close()
+        store.append_stream(reply.id, " more", "wer")
+        done = store.finish_stream(reply.id)
+        assert (done.reasoning, done.content) == ("think more", "answer")
+        assert done.status is MessageStatus.COMPLETE
