@@ -116,7 +116,16 @@ def import_gguf(
     linked = mode is not ImportMode.COPY and _try_link(source, dest, mode)
     if linked:
         if expected is not None:
-            digest = _hash_and_copy(source, None, progress, cancel)
+            try:
+                digest = _hash_and_copy(source, None, progress, cancel)
+            except BaseException as exc:
+                # cancelled or unreadable: the link must not stay behind
+                dest.unlink(missing_ok=True)
+                if isinstance(exc, OSError):
+                    raise PonderError(
+                        f"{source.name} could not be read ({exc.strerror or exc})."
+                    ) from exc
+                raise
             if digest != expected:
                 dest.unlink(missing_ok=True)
                 raise _mismatch(source, digest, expected)

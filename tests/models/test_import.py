@@ -93,6 +93,22 @@ def test_cancel_leaves_nothing(tiny_r1_gguf: Path, tmp_path: Path) -> None:
     assert list(models.iterdir()) == []
 
 
+@pytest.mark.parametrize("mode", [ImportMode.SYMLINK, ImportMode.HARDLINK])
+def test_cancel_while_checking_a_link_leaves_nothing(
+        mode: ImportMode, tiny_r1_gguf: Path, tmp_path: Path) -> None:
+    data = tiny_r1_gguf.read_bytes()
+    name = "DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf"
+    source = tmp_path / name
+    source.write_bytes(data)
+    models = tmp_path / "models"
+    right = _catalog_for(name, hashlib.sha256(data).hexdigest(), len(data))
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(ImportCancelled):
+        import_gguf(source, models, mode=mode, catalog=right, cancel=cancel)
+    assert list(models.iterdir()) == []
+
+
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError):
         import_gguf(tmp_path / "nope.gguf", tmp_path / "models")
