@@ -256,12 +256,21 @@ class ChatController(QObject):
         """Save the user's message and start the reply."""
         if self.is_streaming:
             return
-        if self.conversation_id is None:
-            self.conversation_id = self.store.create_conversation(_title_from(text)).id
-        elif not self.store.active_path(self.conversation_id):
-            self.store.rename_conversation(self.conversation_id, _title_from(text))
-        user = self.store.add_user_message(self.conversation_id, text)
-        self._start_reply(self.store.start_reply(user.id, model=self._model_name()))
+        try:
+            if self.conversation_id is None:
+                self.conversation_id = self.store.create_conversation(_title_from(text)).id
+            elif not self.store.active_path(self.conversation_id):
+                self.store.rename_conversation(self.conversation_id, _title_from(text))
+            user = self.store.add_user_message(self.conversation_id, text)
+            reply = self.store.start_reply(user.id, model=self._model_name())
+        except PonderError as exc:
+            # The composer was cleared on send: give the text back so it is not lost.
+            if not self.window.composer.text:
+                self.window.composer.set_text(text)
+            self._show_error(str(exc))
+            self.refresh_sidebar()
+            return
+        self._start_reply(reply)
         self.refresh_sidebar()
 
     def regenerate(self, message_id: int) -> None:
@@ -354,7 +363,11 @@ class ChatController(QObject):
             self._thinking_s = time.perf_counter() - (self._reasoning_started or 0.0)
         self._reasoning += reasoning
         self._answer += answer
-        self.store.append_stream(self._message_id, reasoning, answer)
+        try:
+            self.store.append_stream(self._message_id, reasoning, answer)
+        except PonderError as exc:
+            # The store keeps the text buffered and retries; finish_stream reports it.
+            log.warning("streamed text not saved yet: %s", exc)
         self._schedule_stream_render()
 
     def _schedule_stream_render(self) -> None:
@@ -415,17 +428,29 @@ class ChatController(QObject):
     def _end_reply(self, status: MessageStatus, *, stats: object, boxed: str | None) -> None:
         self._stream_timer.stop()  # the final update below shows everything
         message_id = self._message_id
-        self.store.finish_stream(message_id, status, stats=stats, thinking_s=self._thinking_s,
-                                 boxed=boxed)
-        if self._reasoning:
-            self.store.set_reasoning_collapsed(message_id, True)
         notice = self._notice
+        error = ""
+        try:
+            self.store.finish_stream(message_id, status, stats=stats,
+                                     thinking_s=self._thinking_s, boxed=boxed)
+            if self._reasoning:
+                self.store.set_reasoning_collapsed(message_id, True)
+            data = message_data(self.store.get_message(message_id), notice)
+        except PonderError as exc:
+            # Not saved (the reply stays "streaming" and is marked interrupted at
+            # the next start); the reply must still end so the user can go on.
+            error = str(exc)
+            widget = self.window.chat_view.widget_for(message_id)
+            base = widget.data if widget else MessageData(message_id, "assistant", "")
+            data = replace(base, content=self._answer, reasoning=self._reasoning,
+                           thinking_s=self._thinking_s, status="error", notice=notice)
         self._request_id = 0
         self._message_id = 0
         self.window.composer.set_busy(False)
-        self.window.chat_view.update_message(
-            message_data(self.store.get_message(message_id), notice))
+        self.window.chat_view.update_message(data)
         self.refresh_sidebar()
+        if error:
+            self._show_error(error)
         self.reply_finished.emit(message_id)
 
     def _on_client_model_loaded(self, info: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -257,3 +258,55 @@ def test_every_control_has_an_accessible_name(qtbot: QtBot, rig: Rig) -> None:
                for w in rig.window.findChildren(kind)
                if w.isVisible() and not w.accessibleName()]
     assert [type(w).__name__ + ":" + w.objectName() for w in missing] == []
+
+
+def _fail_writes(rig: Rig, trigger: str) -> sqlite3.Connection:
+    """Make some writes fail from another connection, as a full disk would."""
+    other = sqlite3.connect(rig.store.path, isolation_level=None)
+    other.execute(f"CREATE TRIGGER fail_writes {trigger} "
+                  "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    return other
+
+
+def test_failed_save_of_a_finished_reply_does_not_lock_the_composer(
+        qtbot: QtBot, rig: Rig) -> None:
+    load(qtbot, rig, fake(delay_s=0))
+    other = _fail_writes(rig, "BEFORE UPDATE OF status ON messages "
+                              "WHEN new.status != 'streaming'")
+    errors: list[str] = []
+    rig.controller.error_shown.connect(errors.append)
+    send(qtbot, rig, "first")
+    assert errors and "could not save" in errors[-1]
+    assert not rig.controller.is_streaming
+    assert rig.window.composer.send_button.isEnabled()
+    other.execute("DROP TRIGGER fail_writes")
+    other.close()
+    reply_id = send(qtbot, rig, "second")
+    assert rig.store.get_message(reply_id).status is MessageStatus.COMPLETE
+
+
+def test_failed_send_keeps_the_typed_text(qtbot: QtBot, rig: Rig) -> None:
+    load(qtbot, rig, fake(delay_s=0))
+    other = _fail_writes(rig, "BEFORE INSERT ON messages")
+    errors: list[str] = []
+    rig.controller.error_shown.connect(errors.append)
+    rig.window.composer.set_text("a question worth keeping")
+    qtbot.keyClick(rig.window.composer.input, Qt.Key.Key_Return)
+    assert errors and "could not save" in errors[-1]
+    assert rig.window.composer.text == "a question worth keeping"
+    assert not rig.controller.is_streaming
+    other.execute("DROP TRIGGER fail_writes")
+    other.close()
+
+
+def test_failed_saves_while_streaming_end_in_one_message(qtbot: QtBot, rig: Rig) -> None:
+    load(qtbot, rig, fake(delay_s=0.003))  # long enough for the store's timed flushes
+    other = _fail_writes(rig, "BEFORE UPDATE OF content ON messages")
+    errors: list[str] = []
+    rig.controller.error_shown.connect(errors.append)
+    send(qtbot, rig, "first")
+    assert len(errors) == 1 and "could not save" in errors[0]
+    assert rig.window.composer.send_button.isEnabled()
+    assert last_widget(rig).data.content == ANSWER
+    other.execute("DROP TRIGGER fail_writes")
+    other.close()
