@@ -329,7 +329,8 @@ def explain(
     head = f"{_ram_label(report)}, {where}: {plan.quant}"
     if plan.device == "CPU":
         sentence = f"{head} on the CPU ({cpu_desc}), {tps}"
-        if report.gpus and gpu_offload_supported and plan.offloaded == 0:
+        if (report.gpus and gpu_offload_supported and plan.offloaded == 0
+                and not _gpu_takes_a_layer(report, shape, plan)):
             sentence += "; the GPU has too little free memory for even one layer"
     elif plan.offloaded >= plan.total_layers:
         sentence = f"{head} fully on the GPU ({plan.total_layers} layers), {tps}"
@@ -344,6 +345,12 @@ def explain(
     if not plan.fits:
         sentence += ", though it may not fit in memory"
     return sentence + "."
+
+
+def _gpu_takes_a_layer(report: HardwareReport, shape: ModelShape, plan: Plan) -> bool:
+    """Whether the first GPU has room for a layer (then CPU-only was the user's choice)."""
+    option = QuantOption(plan.quant, plan.size_bytes)
+    return _place(report, shape, option, plan.n_ctx, report.gpus[0], None).offloaded > 0
 
 
 def refine_with_measurement(

@@ -137,6 +137,7 @@ def test_overrides_win() -> None:
     assert plan(RTX3060, quant="F16").quant == "F16"  # F16 only on request
     cpu_only = plan(RTX3060, n_gpu_layers=0)
     assert cpu_only.device == "CPU"
+    assert "too little free memory" not in cpu_only.reason  # the user chose the CPU
     with pytest.raises(ValueError, match="Q4_K_M"):
         plan(RTX3060, quant="Q3_K_S")
 
