@@ -279,7 +279,12 @@ class EngineClient(QObject):
             return
         self.unload_requested.emit()
         self.engine_thread.quit()
-        self.engine_thread.wait(timeout_ms)
+        if not self.engine_thread.wait(timeout_ms):
+            # A model load or a prompt chunk cannot be interrupted. Destroying a
+            # running QThread aborts the process, so wait for the worker: it
+            # stops at its next check of the (already set) cancel flag.
+            log.warning("engine worker still busy after %d ms; waiting for it", timeout_ms)
+            self.engine_thread.wait()
 
 
     @Slot(int, str, str)

@@ -122,3 +122,20 @@ def test_new_load_closes_the_old_backend_on_the_worker(qtbot: QtBot,
     _load(qtbot, client, first)
     _load(qtbot, client, second)
     assert first.is_closed and not second.is_closed
+
+
+def test_shutdown_waits_for_a_busy_worker_instead_of_aborting(qtbot: QtBot) -> None:
+    import time
+
+    engine = EngineClient(batch_interval_s=0.03)
+
+    def slow_load() -> FakeBackend:
+        time.sleep(0.6)  # a model load cannot be interrupted
+        return FakeBackend("", "ok")
+
+    engine.load(slow_load)
+    qtbot.wait(100)  # the worker is inside the load now
+    started = time.monotonic()
+    engine.shutdown(timeout_ms=50)
+    assert not engine.engine_thread.isRunning()
+    assert time.monotonic() - started >= 0.3
