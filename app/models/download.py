@@ -311,7 +311,13 @@ class Downloader:
                 "Downloads are turned off because HF_HUB_OFFLINE is set. Unset it to "
                 "download, or import a GGUF file you already have."
             )
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DownloadError(
+                f"The models folder {target.parent} cannot be created "
+                f"({exc.strerror or exc}). Check that it is writable."
+            ) from exc
         try:
             return self._download(remote, target, report, cancel, pause)
         except _Stop:

@@ -239,3 +239,10 @@ def test_fifty_faulty_downloads_end_verified_or_with_clear_error(
             outcomes["verified"] += 1
     assert outcomes["verified"] + outcomes["error"] == 50
     assert outcomes["verified"] >= 40  # faults are survivable; errors should be rare
+
+
+def test_unwritable_models_folder_is_a_download_error(hub: FakeHub, tmp_path: Path) -> None:
+    blocker = tmp_path / "models"
+    blocker.write_text("a file where the models folder should be")
+    with pytest.raises(DownloadError, match="models folder"):
+        _downloader(hub).download(_remote(), blocker / NAME)
