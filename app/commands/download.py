@@ -160,7 +160,12 @@ def run(args: argparse.Namespace) -> int:
             worker.join(0.2)
     except KeyboardInterrupt:
         pause.set()
-        worker.join()
+        print("\nPausing (the partial file is kept)…", file=sys.stderr)
+        while worker.is_alive():
+            try:
+                worker.join(0.2)
+            except KeyboardInterrupt:
+                continue  # a second Ctrl+C: pausing is already under way
     result = outcome[0] if outcome else PonderError("The download stopped unexpectedly.")
     if isinstance(result, PonderError):
         print(f"\nponder download: {result}", file=sys.stderr)

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from app.chat.answer import extract_boxed
-from app.chat.profile import detect_profile
+from app.chat.profile import ModelProfile, detect_profile
 from app.chat.prompt import prepare_messages
 from app.chat.reasoning import ReasoningSplitter
 from app.core.errors import BackendError
@@ -91,6 +91,11 @@ class RemoteBackend:
         self._profile = detect_profile(None, model)
         self._info = BackendInfo(model_name=model, backend="remote", n_ctx=n_ctx)
         self._closed = False
+
+    @property
+    def profile(self) -> ModelProfile:
+        """The model family's rules, guessed from the model name."""
+        return self._profile
 
     @property
     def info(self) -> BackendInfo:
@@ -284,8 +289,8 @@ class RemoteBackend:
         first_at = first_at or ended
         answer = splitter.answer
         reasoning = "".join(reasoning_field) + splitter.reasoning
-        completion = int(usage.get("completion_tokens") or chunks)
-        prompt_tokens = int(usage.get("prompt_tokens") or 0)
+        completion = _count(usage.get("completion_tokens"), chunks)
+        prompt_tokens = _count(usage.get("prompt_tokens"), 0)
         decode_s = ended - first_at
         stats = GenerationStats(
             prompt_tokens=prompt_tokens,
@@ -422,3 +427,14 @@ def _http_message(where: str, status: int, detail: str, model: str) -> str:
     else:
         hint = "Check the model name and settings."
     return f"The server at {where} answered HTTP {status}{said}. {hint}"
+
+
+def _count(value: object, default: int) -> int:
+    """A token count from a server's `usage`; anything but a number means unknown."""
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, (int, float)) and value > 0:
+        return int(value)
+    if isinstance(value, str) and value.isdigit() and int(value) > 0:
+        return int(value)
+    return default

@@ -76,6 +76,13 @@ class Handler(BaseHTTPRequestHandler):
             usage = {"choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 9}}
             self.wfile.write(b"data: " + json.dumps(usage).encode() + b"\n\n")
             self.wfile.write(b"data: [DONE]\n\n")
+        elif mode == "bad-usage":
+            self._sse_headers()
+            self.wfile.write(_chunk("Four."))
+            self.wfile.write(_chunk(finish="stop"))
+            usage = {"choices": [], "usage": {"prompt_tokens": "n/a", "completion_tokens": None}}
+            self.wfile.write(b"data: " + json.dumps(usage).encode() + b"\n\n")
+            self.wfile.write(b"data: [DONE]\n\n")
         elif mode == "fields":
             self._sse_headers()
             self.wfile.write(b": keep-alive\n\n")
@@ -257,3 +264,13 @@ def test_r1_reasoning_in_every_server_style(
                 for c in Channel}
     assert streamed[Channel.REASONING] == reasoning
     assert streamed[Channel.ANSWER] == answer
+
+
+def test_non_numeric_usage_from_a_server_is_ignored(server: str) -> None:
+    backend = RemoteBackend(server, "bad-usage")
+    fin = _run(backend)[-1]
+    assert isinstance(fin, Finished)
+    assert fin.answer == "Four."
+    assert fin.stats.prompt_tokens == 0  # unknown
+    assert fin.stats.completion_tokens == 1  # counted from the stream's text chunks
+    assert backend.profile.name == "generic"
