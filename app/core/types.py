@@ -7,6 +7,7 @@ store, the CLI and the GUI can pass them around without importing each other.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -202,10 +203,28 @@ class GenerationControl:
     def __init__(self) -> None:
         self._cancel = threading.Event()
         self._answer_now = threading.Event()
+        self._lock = threading.Lock()
+        self._on_cancel: list[Callable[[], None]] = []
 
     def cancel(self) -> None:
         """Stop generating; the partial reply is kept."""
         self._cancel.set()
+        with self._lock:
+            callbacks, self._on_cancel = self._on_cancel, []
+        for callback in callbacks:
+            callback()
+
+    def call_on_cancel(self, callback: Callable[[], None]) -> None:
+        """Run `callback` in the cancelling thread when cancel() is called.
+
+        For work that blocks outside the token loop (a network read): the
+        callback unblocks it. Runs at once if cancel() already happened.
+        """
+        with self._lock:
+            if not self._cancel.is_set():
+                self._on_cancel.append(callback)
+                return
+        callback()
 
     def answer_now(self) -> None:
         """Close the think block and move on to the answer."""

@@ -10,6 +10,7 @@ with a reasoning format, Ollama). Uses only the standard library.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
@@ -89,6 +90,7 @@ class RemoteBackend:
         self._api_key = api_key
         self._timeout = timeout_s
         self._profile = detect_profile(None, model)
+        self._last_socket: socket.socket | None = None
         self._info = BackendInfo(model_name=model, backend="remote", n_ctx=n_ctx)
         self._closed = False
 
@@ -131,6 +133,8 @@ class RemoteBackend:
         payload = json.dumps(body).encode("utf-8") if body is not None else None
         try:
             conn.request(method, self._path + endpoint, body=payload, headers=self._headers())
+            # getresponse() may hand the socket to the response and forget it.
+            self._last_socket = conn.sock
             response = conn.getresponse()
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
@@ -221,6 +225,10 @@ class RemoteBackend:
         usage: dict[str, Any] = {}
         is_answer_now_told = False
         conn, response = self._open("POST", "/chat/completions", body)
+        # Stop must not wait for the server's next line (up to timeout_s when
+        # it goes silent): cancelling shuts the socket, which ends the read.
+        sock = self._last_socket
+        control.call_on_cancel(lambda: _shut(sock))
         is_sse = "text/event-stream" in (response.getheader("Content-Type") or "")
         try:
             if not is_sse:
@@ -278,8 +286,10 @@ class RemoteBackend:
                         stop = _STOP_REASONS.get(reason, StopReason.EOS)
                 if control.is_cancelled:
                     stop = StopReason.CANCELLED
-        except (OSError, http.client.HTTPException) as exc:
-            raise self._network_error(exc) from exc
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if not control.is_cancelled:
+                raise self._network_error(exc) from exc
+            stop = StopReason.CANCELLED  # the read ended because Stop shut the socket
         finally:
             conn.close()
         if splitter is None:
@@ -438,3 +448,11 @@ def _count(value: object, default: int) -> int:
     if isinstance(value, str) and value.isdigit() and int(value) > 0:
         return int(value)
     return default
+
+
+def _shut(sock: socket.socket | None) -> None:
+    """Shut a connection's socket from another thread so a blocked read returns."""
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)

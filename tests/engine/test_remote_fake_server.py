@@ -76,6 +76,11 @@ class Handler(BaseHTTPRequestHandler):
             usage = {"choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 9}}
             self.wfile.write(b"data: " + json.dumps(usage).encode() + b"\n\n")
             self.wfile.write(b"data: [DONE]\n\n")
+        elif mode == "silent":
+            self._sse_headers()
+            self.wfile.write(_chunk("Hello"))
+            self.wfile.flush()
+            time.sleep(20)  # the server goes quiet without closing the stream
         elif mode == "bad-usage":
             self._sse_headers()
             self.wfile.write(_chunk("Four."))
@@ -274,3 +279,23 @@ def test_non_numeric_usage_from_a_server_is_ignored(server: str) -> None:
     assert fin.stats.prompt_tokens == 0  # unknown
     assert fin.stats.completion_tokens == 1  # counted from the stream's text chunks
     assert backend.profile.name == "generic"
+
+
+def test_stop_ends_a_read_from_a_silent_server_at_once(server: str) -> None:
+    import threading
+
+    backend = RemoteBackend(server, "silent", timeout_s=60)
+    control = GenerationControl()
+    events: list[StreamEvent] = []
+    stream = backend.generate(USER, GenerateOptions(), control)
+    events.append(next(stream))  # "Hello" arrived; the next read blocks
+    timer = threading.Timer(0.3, control.cancel)
+    started = time.monotonic()
+    timer.start()
+    events.extend(stream)
+    waited = time.monotonic() - started
+    assert waited < 5, waited  # not the 60 s read timeout
+    fin = events[-1]
+    assert isinstance(fin, Finished)
+    assert fin.stats.stop_reason is StopReason.CANCELLED
+    assert fin.answer == "Hello"
