@@ -28,10 +28,8 @@ from app.core.types import (
     StreamEvent,
     TextDelta,
 )
+from app.engine.notices import close_message
 from app.engine.timing import decode_rate
-
-ANSWER_NOW_MESSAGE = "Stopped thinking on request; the answer follows."
-BUDGET_MESSAGE = "The thinking budget ran out; the answer follows."
 
 
 def _chunks(text: str, size: int) -> list[str]:
@@ -154,12 +152,7 @@ class FakeBackend:
                 elif budget is not None and reasoning_tokens >= budget:
                     skip_reason = NoticeKind.BUDGET_REACHED
                 if skip_reason is not None:
-                    message = (
-                        ANSWER_NOW_MESSAGE
-                        if skip_reason is NoticeKind.ANSWER_NOW
-                        else BUDGET_MESSAGE
-                    )
-                    yield Notice(skip_reason, message)
+                    yield Notice(skip_reason, close_message(skip_reason, budget))
                     # Jump to the answer, as the real engine does after
                     # closing the think block in place.
                     index = len(plan) - len(answer_plan)

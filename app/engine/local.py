@@ -49,6 +49,7 @@ from app.core.types import (
 )
 from app.engine.detok import TokenTextDecoder
 from app.engine.llama_log import route_llama_logs
+from app.engine.notices import close_message
 from app.engine.prompt_builder import PromptBuilder
 from app.engine.timing import decode_rate
 
@@ -392,7 +393,7 @@ class LocalBackend:
                         for delta in deltas:
                             yield delta
                         context += self._tokenize(f"\n{profile.think_close}\n\n", False)
-                        yield Notice(kind, _close_message(kind, budget))
+                        yield Notice(kind, close_message(kind, budget))
                         if len(context) >= n_ctx:
                             stop = StopReason.CONTEXT_FULL
                             break
@@ -472,9 +473,3 @@ class LocalBackend:
         yield Finished(
             answer=answer, reasoning=splitter.reasoning, stats=stats, boxed=extract_boxed(answer)
         )
-
-
-def _close_message(kind: NoticeKind, budget: int | None) -> str:
-    if kind is NoticeKind.BUDGET_REACHED:
-        return f"The thinking budget of {budget:,} tokens ran out; the answer follows."
-    return "Stopped thinking on request; the answer follows."
