@@ -22,10 +22,15 @@ from typing import Any
 
 from app.core import paths
 from app.core.errors import StoreError
+from app.core.types import SamplingParams
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILENAME = "settings.json"
+
+
+_SAMPLING = SamplingParams()
+"""The sampling defaults live in one place: app.core.types.SamplingParams."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +72,13 @@ class Settings:
     n_ctx: int = 4096
     n_gpu_layers: int = -1
     n_threads: int = 0
-    temperature: float = 0.6
-    top_p: float = 0.95
-    top_k: int = 40
-    min_p: float = 0.05
-    repeat_penalty: float = 1.0
+    temperature: float = _SAMPLING.temperature
+    top_p: float = _SAMPLING.top_p
+    top_k: int = _SAMPLING.top_k
+    min_p: float = _SAMPLING.min_p
+    repeat_penalty: float = _SAMPLING.repeat_penalty
     preset: str = "chat"
-    max_tokens: int = 4096
+    max_tokens: int = _SAMPLING.max_tokens
     math_mode: bool = False
     thinking_budget: int = 0
     show_reasoning: bool = True
