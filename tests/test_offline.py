@@ -77,7 +77,7 @@ def test_app_starts_finds_its_model_and_answers_offline(
     from app.core import paths
     from app.store.settings import Settings, save_settings
     from app.ui.main import build_gui
-    from app.ui.model_setup import safe_start
+    from app.ui.setup.model_setup import safe_start
 
     # A short reply keeps the test quick on a busy machine; the path is the real one.
     save_settings(Settings(max_tokens=48, n_ctx=2048))

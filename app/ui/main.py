@@ -19,8 +19,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core import paths
-from app.ui import i18n, theme
-from app.ui.worker import EngineClient
+from app.ui.common import i18n, theme
+from app.ui.threads.worker import EngineClient
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +83,9 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
               scheme: theme.Scheme | None = None) -> Gui:
     """Create the app, store, worker, window and controller (not shown yet)."""
     from app.store.chat_store import ChatStore
-    from app.ui.controller import ChatController
-    from app.ui.main_window import MainWindow
-    from app.ui.settings_dialog import SettingsBinder
+    from app.ui.shell.controller import ChatController
+    from app.ui.shell.main_window import MainWindow
+    from app.ui.shell.settings_dialog import SettingsBinder
 
     app = make_app(argv or [])
     binder = SettingsBinder.load()
@@ -103,7 +103,7 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     hints = QGuiApplication.styleHints()
     if hasattr(hints, "colorSchemeChanged"):
         hints.colorSchemeChanged.connect(binder.on_system_scheme_changed)
-    from app.ui.model_setup import ModelSetup
+    from app.ui.setup.model_setup import ModelSetup
 
     setup = ModelSetup(window, controller)
     return Gui(app, window, controller, client, setup)
@@ -119,7 +119,7 @@ def run_gui(argv: list[str]) -> int:
 
     schedule_screenshot_from_env(gui.window)  # type: ignore[arg-type]
     QTimer.singleShot(0, gui.controller.start)  # type: ignore[attr-defined]
-    from app.ui.model_setup import safe_start
+    from app.ui.setup.model_setup import safe_start
 
     # Loads the default model, or opens the wizard on a first run.
     QTimer.singleShot(0, lambda: safe_start(gui.setup))  # type: ignore[arg-type]

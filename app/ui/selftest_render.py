@@ -1,7 +1,7 @@
 """Qt helpers for `ponder --self-test` and for screenshots of packaged builds.
 
 `render_offscreen` renders one message the way the chat view would (through
-app.ui.rendering when it is there, else Qt's own markdown reader) into a
+app.ui.chat.rendering when it is there, else Qt's own markdown reader) into a
 QTextDocument on the offscreen platform and paints it into an image, so a
 frozen build proves that its Qt plugins, fonts and renderer work without a
 display.
@@ -85,7 +85,7 @@ def render_offscreen(markdown: str, width: int = 640) -> RenderResult:
     document = QTextDocument()
     via = "qt-markdown"
     try:
-        from app.ui.rendering import render_markdown
+        from app.ui.chat.rendering import render_markdown
     except ImportError:
         document.setMarkdown(markdown)
     else:

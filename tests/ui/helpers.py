@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.engine.fake import FakeBackend
 from app.store.chat_store import ChatStore
-from app.ui import theme
-from app.ui.controller import ChatController
-from app.ui.main_window import MainWindow
-from app.ui.worker import EngineClient
+from app.ui.common import theme
+from app.ui.shell.controller import ChatController
+from app.ui.shell.main_window import MainWindow
+from app.ui.threads.worker import EngineClient
 
 REASONING = ("The user asks for the sum of the first n odd numbers. Let me check small "
              "cases: 1, 1+3=4, 1+3+5=9. These are squares, so the sum is n^2. ") * 3

@@ -15,8 +15,8 @@ from app.core import paths
 from app.core.types import BackendInfo, GenerateOptions, SamplingParams
 from app.models.installed import get_default_model, set_default_model
 from app.store.settings import Settings, save_settings
-from app.ui.model_setup import ModelSetup
-from app.ui.wizard import SetupDeps
+from app.ui.setup.model_setup import ModelSetup
+from app.ui.setup.wizard import SetupDeps
 from tests.support.model_setup import fixed_probe, machine, one_model_catalog
 from tests.ui.helpers import Rig, make_rig, snap
 

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.types import GenerateOptions, LoadParams, SamplingParams
 from app.store.records import MessageStatus
-from app.ui.worker import local_backend_factory
+from app.ui.threads.worker import local_backend_factory
 from tests.ui.helpers import Rig, make_rig
 
 pytestmark = pytest.mark.slow

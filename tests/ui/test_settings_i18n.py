@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.store.settings import load_settings
-from app.ui import i18n, theme
-from app.ui.settings_dialog import PRESETS, SettingsBinder
+from app.ui.common import i18n, theme
+from app.ui.shell.settings_dialog import PRESETS, SettingsBinder
 from tests.ui.helpers import Rig, fake, make_rig, snap
 
 TS = Path(__file__).resolve().parents[2] / "resources" / "i18n" / "ponder_zh_CN.ts"

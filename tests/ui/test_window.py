@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.engine.fake import FakeBackend
 from app.store.records import MessageStatus
-from app.ui.message_widget import MessageWidget
+from app.ui.chat.message_widget import MessageWidget
 from tests.ui.helpers import ANSWER, REASONING, Rig, fake, make_rig, snap
 
 
@@ -65,7 +65,7 @@ def test_send_streams_and_saves_the_reply(qtbot: QtBot, rig: Rig, screenshot_dir
     assert widget.boxed_label.toPlainText().strip().startswith("Answer")
     assert "math:" in widget.boxed_label.toHtml()  # n^2 drawn as math, not raw TeX
     # code keeps its long line and scrolls inside its block
-    from app.ui.markdown_view import CodeBlock
+    from app.ui.chat.markdown_view import CodeBlock
 
     blocks = widget.body.findChildren(CodeBlock)
     assert len(blocks) == 1 and blocks[0].code.startswith("def odd_sum")

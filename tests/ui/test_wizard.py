@@ -19,8 +19,8 @@ from app.models.download import part_path
 from app.models.installed import get_default_model
 from app.models.mirrors import Mirror
 from app.store.settings import load_settings
-from app.ui.model_tasks import local_builder
-from app.ui.wizard import SetupDeps, SetupWizard
+from app.ui.threads.model_tasks import local_builder
+from app.ui.setup.wizard import SetupDeps, SetupWizard
 from tests.support.fake_hub import FakeHub, Fault
 from tests.support.model_setup import (
     REPO,
@@ -255,7 +255,7 @@ def test_no_avx2_and_gpu_fallback_to_cpu_are_explained(
 
 def test_wizard_in_chinese(qtbot: QtBot, hub: FakeHub, smol_bytes: bytes,
                            screenshot_dir: Path) -> None:
-    from app.ui import i18n
+    from app.ui.common import i18n
 
     assert i18n.install("zh_CN") == "zh_CN"
     try:

@@ -18,7 +18,7 @@ from app.core.types import (
     StopReason,
 )
 from app.engine.fake import FakeBackend
-from app.ui.worker import EngineClient
+from app.ui.threads.worker import EngineClient
 
 USER = [ChatMessage(Role.USER, "What is 2+2?")]
 

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.chat_view import ChatView
-from app.ui.composer import Composer
-from app.ui.sidebar import Sidebar
-from app.ui.status_bar import StatusBar
+from app.ui.chat.chat_view import ChatView
+from app.ui.chat.composer import Composer
+from app.ui.shell.sidebar import Sidebar
+from app.ui.shell.status_bar import StatusBar
 
 
 class EmptyState(QWidget):

@@ -49,7 +49,7 @@ def is_renderer_ready() -> bool:
     The math thread imports it at start (see math_queue.warm_up); until then
     the GUI thread shows plain text rather than block for 1-2 s.
     """
-    module = sys.modules.get("app.ui.render_bridge")
+    module = sys.modules.get("app.ui.chat.render_bridge")
     return bool(getattr(module, "IS_READY", False))
 
 
@@ -67,7 +67,7 @@ def render_markdown(markdown: str, *, is_dark: bool = False,
     thread (see `RenderedPiece.pending`), so the call never blocks on ziamath.
     """
     try:
-        from app.ui import render_bridge
+        from app.ui.chat import render_bridge
     except ImportError:
         return fallback_html(markdown)
     try:
@@ -80,7 +80,7 @@ def render_markdown(markdown: str, *, is_dark: bool = False,
 def render_code(code: str, language: str, *, is_dark: bool = False) -> RenderedPiece:
     """Highlight one code block's text (escaped fallback)."""
     try:
-        from app.ui import render_bridge
+        from app.ui.chat import render_bridge
 
         return render_bridge.render_code(code, language, is_dark=is_dark)
     except Exception:
@@ -91,7 +91,7 @@ def render_code(code: str, language: str, *, is_dark: bool = False) -> RenderedP
 def render_boxed(boxed: str, label: str, *, is_dark: bool = False) -> RenderedPiece:
     """The final answer line (escaped fallback)."""
     try:
-        from app.ui import render_bridge
+        from app.ui.chat import render_bridge
 
         return render_bridge.render_boxed(boxed, label, is_dark=is_dark)
     except Exception:

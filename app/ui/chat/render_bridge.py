@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from app.ui.rendering import RenderedPiece
+from app.ui.chat.rendering import RenderedPiece
 
 with warnings.catch_warnings():
     # ziamath 0.13 uses the deprecated importlib.resources.path at import time.

@@ -21,14 +21,14 @@ from app.core.errors import PonderError
 from app.core.types import BackendInfo, LoadParams
 from app.hardware.fallback import LoadAttempt
 from app.store.settings import load_settings
-from app.ui.controller import ChatController
-from app.ui.main_window import MainWindow
+from app.ui.shell.controller import ChatController
+from app.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
     # The wizard, the Models page and the download code import huggingface_hub
     # (~1 s): they load when first needed, after the main window is painted.
-    from app.ui.models_page import ModelsPage
-    from app.ui.wizard import SetupDeps, SetupWizard
+    from app.ui.setup.models_page import ModelsPage
+    from app.ui.setup.wizard import SetupDeps, SetupWizard
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class ModelSetup(QObject):
         """Folders, catalog and mirrors (read the first time they are needed)."""
         if self._deps is None:
             if self._deps_factory is None:
-                from app.ui.wizard import SetupDeps
+                from app.ui.setup.wizard import SetupDeps
 
                 self._deps = SetupDeps.default()
             else:
@@ -96,7 +96,7 @@ class ModelSetup(QObject):
 
     def load(self, path: Path) -> None:
         """Load a model on the engine worker with the settings' context and GPU layers."""
-        from app.ui.model_tasks import fallback_factory
+        from app.ui.threads.model_tasks import fallback_factory
 
         settings = load_settings()
         params = LoadParams(model_path=path, n_ctx=settings.n_ctx,
@@ -109,7 +109,7 @@ class ModelSetup(QObject):
     def open_wizard(self) -> SetupWizard:
         """Show the setup wizard (one at a time)."""
         if self.wizard is None:
-            from app.ui.wizard import SetupWizard
+            from app.ui.setup.wizard import SetupWizard
 
             self.wizard = SetupWizard(self.deps, self.window)
             self.wizard.model_ready.connect(self._on_wizard_model_ready)
@@ -121,7 +121,7 @@ class ModelSetup(QObject):
     def open_models_page(self) -> ModelsPage:
         """Show the Models page."""
         if self.models_page is None:
-            from app.ui.models_page import ModelsPage
+            from app.ui.setup.models_page import ModelsPage
 
             self.models_page = ModelsPage(self.deps.models_dir, self.deps.catalog, self.window)
             self.models_page.switch_requested.connect(self._on_models_page_switch_requested)
@@ -133,7 +133,7 @@ class ModelSetup(QObject):
 
     def _note_fallback(self, failed: LoadAttempt, nxt: LoadAttempt, reason: str) -> None:
         # Runs on the engine worker's thread: only emit.
-        from app.ui.wizard import fill  # already imported by fallback_factory's module
+        from app.ui.setup.wizard import fill  # already imported by fallback_factory's module
 
         if nxt.is_cpu_only:
             text = fill(self.tr("The GPU could not load the model (%1); using the CPU "

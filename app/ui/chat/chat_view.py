@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from app.ui.message_widget import MessageData, MessageWidget
+from app.ui.chat.message_widget import MessageData, MessageWidget
 
 
 class ChatView(QScrollArea):

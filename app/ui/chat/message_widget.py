@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui import theme
-from app.ui.markdown_view import MarkdownView, RichBrowser
-from app.ui.rendering import render_boxed
+from app.ui.common import theme
+from app.ui.chat.markdown_view import MarkdownView, RichBrowser
+from app.ui.chat.rendering import render_boxed
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The first-run wizard: this computer → recommended model → download or import → first answer.
 
-Every slow step runs in a TaskThread (app.ui.model_tasks); the pages only
+Every slow step runs in a TaskThread (app.ui.threads.model_tasks); the pages only
 show what the jobs report. The wizard can be skipped (remembered in the
 settings) and opened again from the Models page.
 """
@@ -51,7 +51,7 @@ from app.models.download import (
 from app.models.installed import InstalledModel, get_default_model, set_default_model
 from app.models.mirrors import Mirror, resolve_mirrors
 from app.store.settings import load_settings, save_settings
-from app.ui.model_tasks import (
+from app.ui.threads.model_tasks import (
     TRIAL_QUESTION,
     BackendBuilder,
     ImportProgress,

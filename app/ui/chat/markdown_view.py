@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui import theme
-from app.ui.math_queue import math_queue
-from app.ui.rendering import (
+from app.ui.common import theme
+from app.ui.chat.math_queue import math_queue
+from app.ui.chat.rendering import (
     RenderedPiece,
     fallback_html,
     is_renderer_ready,
@@ -40,7 +40,7 @@ from app.ui.rendering import (
     render_markdown,
     svg_to_image,
 )
-from app.ui.segments import Segment, split_segments
+from app.ui.chat.segments import Segment, split_segments
 
 log = logging.getLogger(__name__)
 
@@ -299,7 +299,7 @@ class MarkdownView(QWidget):
     def _on_math_queue_formulas_ready(self) -> None:
         if not is_renderer_ready():
             return
-        from app.ui import render_bridge
+        from app.ui.chat import render_bridge
 
         is_dark = theme.current().is_dark
         for index, pending in list(self._waiting.items()):

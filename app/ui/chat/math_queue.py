@@ -68,7 +68,7 @@ class MathQueue(QObject):
             self._in_flight.update(new)
         if not new:
             return False
-        from app.ui import render_bridge
+        from app.ui.chat import render_bridge
 
         self._put(lambda: render_bridge.render_pending(new), new)
         return True
@@ -80,7 +80,7 @@ class MathQueue(QObject):
         self._is_warming = True
 
         def job() -> None:
-            from app.ui import render_bridge
+            from app.ui.chat import render_bridge
 
             render_bridge.warm_up()
 

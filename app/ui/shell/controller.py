@@ -30,10 +30,10 @@ from app.core.types import (
 )
 from app.store.chat_store import ChatStore
 from app.store.records import MessageStatus, StoredMessage
-from app.ui.main_window import MainWindow
-from app.ui.message_widget import MessageData
-from app.ui.sidebar import SidebarEntry
-from app.ui.worker import BackendFactory, EngineClient, local_backend_factory
+from app.ui.shell.main_window import MainWindow
+from app.ui.chat.message_widget import MessageData
+from app.ui.shell.sidebar import SidebarEntry
+from app.ui.threads.worker import BackendFactory, EngineClient, local_backend_factory
 
 log = logging.getLogger(__name__)
 
@@ -555,7 +555,7 @@ def warm_up_renderer() -> None:
     The first message shown would otherwise pay for it on the GUI thread. It
     runs on the math thread (see math_queue), ahead of any formula.
     """
-    from app.ui.math_queue import math_queue
+    from app.ui.chat.math_queue import math_queue
 
     math_queue().warm_up()
 

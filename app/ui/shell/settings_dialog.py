@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import PonderError
 from app.core.types import GenerateOptions, SamplingParams
 from app.store.settings import Settings, load_settings, save_settings
-from app.ui import i18n, theme
+from app.ui.common import i18n, theme
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Chat pane: message widgets, composer, markdown rendering, math thread, streaming reply."""

@@ -1,0 +1,1 @@
+"""Pieces every room uses: colours and style sheet, translations."""
