@@ -1,14 +1,18 @@
 """The model catalog: ``resources/models.json`` loaded into typed values.
 
-The catalog is data, not code: repo ids, file names, sizes, SHA-256 (null
-where unknown; the downloader then takes it from the hub's LFS metadata),
-quantization, memory needed, context, chat template override, sampling and
-license.
+The catalog is data, not code. Each offered file is pinned: the repository
+it comes from (the same quantization from different uploaders has different
+bytes), its exact name, exact size and SHA-256, and the repository commits
+those facts were read at. A file without all of these is not offered (it is
+kept in ``CatalogModel.withheld`` so its name is still recognised). Builds of
+other uploaders whose hash is known (``other_builds``) are only recognised,
+never downloaded.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from app.core.resources import resource_path
 from app.hardware.planner import ModelShape, QuantOption
 
 CATALOG_FILE = "models.json"
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
 class CatalogError(PonderError):
@@ -30,11 +35,13 @@ class CatalogFile:
 
     Attributes:
         quant: quantization, e.g. "Q4_K_M".
-        filename: the file's name in the repository.
+        filename: the file's exact name in the repository.
         size_bytes: its size (approximate when size_exact is False).
         size_exact: whether size_bytes is the exact byte count.
-        sha256: lower-case hex digest, or None to take it from the hub.
+        sha256: lower-case hex digest, or None when not pinned.
         memory_bytes: memory needed at the model's default context.
+        repo_id: the repository this file's bytes come from ("owner/name").
+        commits: the repository commits the pinned facts were read at.
     """
 
     quant: str
@@ -43,6 +50,47 @@ class CatalogFile:
     size_exact: bool
     sha256: str | None
     memory_bytes: int
+    repo_id: str = ""
+    commits: tuple[str, ...] = ()
+
+    @property
+    def is_pinned(self) -> bool:
+        """Whether repository, exact size and SHA-256 are all known (only then offered)."""
+        return bool(self.repo_id) and self.size_exact and self.sha256 is not None
+
+
+@dataclass(frozen=True)
+class OtherBuild:
+    """Another uploader's build of a quantization: recognised by hash, never offered.
+
+    Attributes:
+        quant: the quantization it is, e.g. "Q8_0".
+        repo_id: where it was published.
+        filename: its name there.
+        sha256: lower-case hex digest.
+    """
+
+    quant: str
+    repo_id: str
+    filename: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class HashMatch:
+    """What a SHA-256 is in the catalog.
+
+    Attributes:
+        model: the catalog model.
+        quant: the quantization.
+        file: the offered catalog file when the bytes are exactly it, else None.
+        build: the other uploader's build when the bytes are that, else None.
+    """
+
+    model: CatalogModel
+    quant: str
+    file: CatalogFile | None
+    build: OtherBuild | None
 
 
 @dataclass(frozen=True)
@@ -64,7 +112,9 @@ class CatalogModel:
         chat_template: template override name ("r1") or None for the file's own.
         temperature: recommended sampling temperature.
         top_p: recommended nucleus sampling.
-        files: the quantizations, smallest first.
+        files: the offered (pinned) quantizations, smallest first.
+        withheld: listed files that lack a pin; not offered, names still recognised.
+        other_builds: other uploaders' builds, recognised by hash only.
     """
 
     id: str
@@ -82,6 +132,8 @@ class CatalogModel:
     temperature: float
     top_p: float
     files: tuple[CatalogFile, ...]
+    withheld: tuple[CatalogFile, ...] = ()
+    other_builds: tuple[OtherBuild, ...] = ()
 
     def file(self, quant: str) -> CatalogFile:
         """The file of one quantization (case-insensitive).
@@ -138,12 +190,40 @@ class Catalog:
         raise CatalogError(f"There is no model {model_id!r} in the catalog. Known: {known}.")
 
     def find_file(self, filename: str) -> tuple[CatalogModel, CatalogFile] | None:
-        """The catalog entry for a file name (case-insensitive), if any."""
+        """The catalog entry for a file name (case-insensitive), if any.
+
+        Offered files come first; a withheld (unpinned) entry of that name is
+        returned only when no offered file has it.
+        """
+        for group in ("files", "withheld"):
+            for m in self.models:
+                for f in getattr(m, group):
+                    if f.filename.lower() == filename.lower():
+                        return m, f
+        return None
+
+    def find_sha256(self, digest: str) -> HashMatch | None:
+        """What the bytes with this SHA-256 are: an offered file or another known build."""
+        digest = digest.lower()
         for m in self.models:
             for f in m.files:
-                if f.filename.lower() == filename.lower():
-                    return m, f
+                if f.sha256 == digest:
+                    return HashMatch(m, f.quant, f, None)
+            for b in m.other_builds:
+                if b.sha256 == digest:
+                    return HashMatch(m, b.quant, None, b)
         return None
+
+    def known_sha256s(self, filename: str) -> frozenset[str]:
+        """Every hash accepted for a catalog file name: the pin and other builds of its quant."""
+        found = self.find_file(filename)
+        if found is None:
+            return frozenset()
+        model, entry = found
+        hashes = {b.sha256 for b in model.other_builds if b.quant.upper() == entry.quant.upper()}
+        if entry.sha256:
+            hashes.add(entry.sha256)
+        return frozenset(hashes)
 
 
 def _req(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
@@ -157,23 +237,59 @@ def _req(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
-def _parse_file(raw: Any, where: str) -> CatalogFile:
+def _sha(raw: dict[str, Any], where: str, *, required: bool) -> str | None:
+    sha = raw.get("sha256")
+    if sha is None and not required:
+        return None
+    if not isinstance(sha, str) or not _SHA256_RE.fullmatch(sha.lower()):
+        raise CatalogError(f"The model catalog has a bad sha256 at {where}. Reinstall Ponder.")
+    return sha.lower()
+
+
+def _parse_file(raw: Any, where: str, model_repo: str,
+                commits: dict[str, tuple[str, ...]]) -> CatalogFile:
     if not isinstance(raw, dict):
         raise CatalogError(f"The model catalog is damaged at {where}. Reinstall Ponder.")
-    sha = raw.get("sha256")
-    if sha is not None and (not isinstance(sha, str) or len(sha) != 64):
-        raise CatalogError(f"The model catalog has a bad sha256 at {where}. Reinstall Ponder.")
+    repo = raw.get("repo_id", model_repo)
+    if not isinstance(repo, str):
+        raise CatalogError(f"The model catalog has a bad repo_id at {where}. Reinstall Ponder.")
     return CatalogFile(
         quant=_req(raw, "quant", str, where),
         filename=_req(raw, "file", str, where),
         size_bytes=_req(raw, "size_bytes", int, where),
         size_exact=bool(raw.get("size_exact", False)),
-        sha256=sha.lower() if sha else None,
+        sha256=_sha(raw, where, required=False),
         memory_bytes=_req(raw, "memory_bytes", int, where),
+        repo_id=repo,
+        commits=commits.get(repo, ()),
     )
 
 
-def _parse_model(raw: Any, index: int) -> CatalogModel:
+def _parse_build(raw: Any, where: str) -> OtherBuild:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"The model catalog is damaged at {where}. Reinstall Ponder.")
+    sha = _sha(raw, where, required=True)
+    assert sha is not None
+    return OtherBuild(
+        quant=_req(raw, "quant", str, where),
+        repo_id=_req(raw, "repo_id", str, where),
+        filename=_req(raw, "file", str, where),
+        sha256=sha,
+    )
+
+
+def _parse_commits(raw: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for repo, info in raw.items():
+        refs = info.get("commits") if isinstance(info, dict) else None
+        if isinstance(repo, str) and isinstance(refs, list):
+            found[repo] = tuple(r for r in refs if isinstance(r, str))
+    return found
+
+
+def _parse_model(raw: Any, index: int, commits: dict[str, tuple[str, ...]]) -> CatalogModel:
     where = f"model #{index + 1}"
     if not isinstance(raw, dict):
         raise CatalogError(f"The model catalog is damaged at {where}. Reinstall Ponder.")
@@ -182,12 +298,17 @@ def _parse_model(raw: Any, index: int) -> CatalogModel:
         raise CatalogError(f"The model catalog lists no files for {where}. Reinstall Ponder.")
     sampling = raw.get("sampling") if isinstance(raw.get("sampling"), dict) else {}
     assert isinstance(sampling, dict)
-    files = [_parse_file(f, f"{where} file #{i + 1}") for i, f in enumerate(files_raw)]
+    repo_id = _req(raw, "repo_id", str, where)
+    files = [_parse_file(f, f"{where} file #{i + 1}", repo_id, commits)
+             for i, f in enumerate(files_raw)]
+    builds_raw = raw.get("other_builds", [])
+    builds = [_parse_build(b, f"{where} other build #{i + 1}")
+              for i, b in enumerate(builds_raw if isinstance(builds_raw, list) else [])]
     template = raw.get("chat_template")
     return CatalogModel(
         id=_req(raw, "id", str, where),
         name=_req(raw, "name", str, where),
-        repo_id=_req(raw, "repo_id", str, where),
+        repo_id=repo_id,
         license=_req(raw, "license", str, where),
         architecture=_req(raw, "architecture", str, where),
         parameters=_req(raw, "parameters", int, where),
@@ -199,7 +320,9 @@ def _parse_model(raw: Any, index: int) -> CatalogModel:
         chat_template=template if isinstance(template, str) else None,
         temperature=float(sampling.get("temperature", 0.6)),
         top_p=float(sampling.get("top_p", 0.95)),
-        files=tuple(sorted(files, key=lambda f: f.size_bytes)),
+        files=tuple(sorted((f for f in files if f.is_pinned), key=lambda f: f.size_bytes)),
+        withheld=tuple(f for f in files if not f.is_pinned),
+        other_builds=tuple(builds),
     )
 
 
@@ -211,7 +334,8 @@ def parse_catalog(data: Any) -> Catalog:
     """
     if not isinstance(data, dict) or not isinstance(data.get("models"), list):
         raise CatalogError("The model catalog is damaged (no model list). Reinstall Ponder.")
-    models = tuple(_parse_model(m, i) for i, m in enumerate(data["models"]))
+    commits = _parse_commits(data.get("repositories"))
+    models = tuple(_parse_model(m, i, commits) for i, m in enumerate(data["models"]))
     if not models:
         raise CatalogError("The model catalog lists no models. Reinstall Ponder.")
     default_id = data.get("default_model")

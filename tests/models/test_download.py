@@ -171,7 +171,7 @@ def test_mirror_fallback_says_so(payload: bytes, tmp_path: Path) -> None:
 
 def test_missing_file_falls_through_all_mirrors_with_clear_error(hub: FakeHub,
                                                                  tmp_path: Path) -> None:
-    with pytest.raises(DownloadError, match=r"from any mirror.*404"):
+    with pytest.raises(DownloadError, match=r"from any source.*404"):
         _downloader(hub).download(RemoteFile(REPO, "nope.gguf"), tmp_path / "nope.gguf")
 
 
