@@ -1,10 +1,16 @@
-"""The one interface every inference backend implements."""
+"""The one interface every inference backend implements.
+
+A backend only produces raw output (a TokenSource: text pieces and a hook
+that closes the think block); the reply policy the user sees lives once, in
+app.chat.reply, and every backend's `generate` runs through it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
+from app.chat.reply import TokenSource
 from app.core.types import (
     BackendInfo,
     ChatMessage,
@@ -37,6 +43,19 @@ class Backend(Protocol):
         Yields TextDelta and Notice events and ends with exactly one Finished
         event, also when cancelled (stop_reason CANCELLED, partial text kept).
         Raises PonderError subclasses for problems the user can act on.
+        """
+        ...
+
+    def open_source(
+        self,
+        messages: Sequence[ChatMessage],
+        options: GenerateOptions,
+        control: GenerationControl,
+    ) -> TokenSource:
+        """The raw output of the reply to `messages`, for a reply loop.
+
+        `generate` is `run_reply(open_source(...))`; callers that drive the
+        reply policy themselves (several sequences, the API server) use this.
         """
         ...
 

@@ -10,36 +10,38 @@ with a reasoning format, Ollama). Uses only the standard library.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
-import re
 import socket
-import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from app.chat.answer import extract_boxed
 from app.chat.profile import ModelProfile, detect_profile
 from app.chat.prompt import prepare_messages
-from app.chat.reasoning import ReasoningSplitter
+from app.chat.reply import Piece, ReplySetup, SourceUsage, run_reply
 from app.core.errors import BackendError
 from app.core.types import (
     BackendInfo,
     Channel,
     ChatMessage,
-    Finished,
     GenerateOptions,
     GenerationControl,
-    GenerationStats,
-    Notice,
-    NoticeKind,
     StopReason,
     StreamEvent,
-    TextDelta,
 )
-from app.engine.timing import decode_rate
+from app.engine.remote_http import (
+    error_detail,
+    http_message,
+    malformed,
+    network_error,
+    parse_json,
+    read_json,
+    server_error,
+    shut,
+    sse_data,
+    usage_count,
+)
 
 CHARS_PER_TOKEN = 4
 """Rough estimate used by count_tokens (the server's tokenizer is unknown)."""
@@ -138,32 +140,12 @@ class RemoteBackend:
             response = conn.getresponse()
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
-            raise self._network_error(exc) from exc
+            raise network_error(self.base_url, exc, self._timeout) from exc
         if response.status >= 400:
-            detail = _error_detail(response)
+            detail = error_detail(response)
             conn.close()
-            raise BackendError(_http_message(self.base_url, response.status, detail, self._model))
+            raise BackendError(http_message(self.base_url, response.status, detail, self._model))
         return conn, response
-
-    def _network_error(self, exc: Exception) -> BackendError:
-        where = self.base_url
-        if isinstance(exc, ConnectionRefusedError):
-            return BackendError(
-                f"Nothing answers at {where} (connection refused). Check that the server "
-                "is running and that the address and port are right."
-            )
-        if isinstance(exc, socket.gaierror):
-            return BackendError(
-                f"The server name in {where} cannot be found. Check the address."
-            )
-        if isinstance(exc, TimeoutError | socket.timeout):
-            return BackendError(
-                f"The server at {where} did not answer within {self._timeout:g} seconds. "
-                "It may be busy or loading a model; try again, or raise the timeout."
-            )
-        return BackendError(
-            f"The connection to {where} failed ({exc}). Check the server and the network."
-        )
 
     def list_models(self) -> list[str]:
         """Model ids the server offers (GET /models).
@@ -173,12 +155,12 @@ class RemoteBackend:
         """
         conn, response = self._open("GET", "/models", None)
         try:
-            data = _read_json(response, self.base_url)
+            data = read_json(response, self.base_url)
         finally:
             conn.close()
         items = data.get("data") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise BackendError(_malformed(self.base_url, "no model list"))
+            raise BackendError(malformed(self.base_url, "no model list"))
         return [str(item.get("id")) for item in items if isinstance(item, dict)]
 
     # -- generation --------------------------------------------------------
@@ -189,10 +171,33 @@ class RemoteBackend:
         options: GenerateOptions,
         control: GenerationControl,
     ) -> Iterator[StreamEvent]:
-        """Stream the reply from the server; see Backend.generate."""
+        """Stream the reply through the shared reply loop; see Backend.generate."""
+        return run_reply(self.open_source(messages, options, control), options, control)
+
+    def open_source(
+        self,
+        messages: Sequence[ChatMessage],
+        options: GenerateOptions,
+        control: GenerationControl,
+    ) -> ServerSource:
+        """Send the request; the raw stream of its reply, for the reply loop."""
         if self._closed:
             raise BackendError("This server connection was closed. Connect again.")
-        return self._stream(list(messages), options, control)
+        body = self._request_body(list(messages), options)
+        conn, response = self._open("POST", "/chat/completions", body)
+        # Stop must not wait for the server's next line (up to timeout_s when
+        # it goes silent): cancelling shuts the socket, which ends the read.
+        sock = self._last_socket
+        control.call_on_cancel(lambda: shut(sock))
+        profile = self._profile
+        setup = ReplySetup(
+            n_ctx=self._info.n_ctx,
+            starts_in_reasoning=profile.force_think,
+            think_open=profile.think_open,
+            think_close=profile.think_close,
+            requested_max_tokens=options.sampling.max_tokens,
+        )
+        return ServerSource(self.base_url, conn, response, setup, control)
 
     def _request_body(
         self, messages: list[ChatMessage], options: GenerateOptions
@@ -211,248 +216,123 @@ class RemoteBackend:
             body["seed"] = sampling.seed
         return body
 
-    def _stream(
-        self, messages: list[ChatMessage], options: GenerateOptions, control: GenerationControl
-    ) -> Iterator[StreamEvent]:
-        started = time.perf_counter()
-        body = self._request_body(messages, options)
-        splitter: ReasoningSplitter | None = None
-        reasoning_field: list[str] = []
-        first_at: float | None = None
-        chunks = 0
-        reasoning_chunks = 0
-        stop = StopReason.EOS
-        usage: dict[str, Any] = {}
-        is_answer_now_told = False
-        conn, response = self._open("POST", "/chat/completions", body)
-        # Stop must not wait for the server's next line (up to timeout_s when
-        # it goes silent): cancelling shuts the socket, which ends the read.
-        sock = self._last_socket
-        control.call_on_cancel(lambda: _shut(sock))
+
+class ServerSource:
+    """The TokenSource of one server reply: one piece per streamed chunk.
+
+    Reasoning in a separate field (`reasoning_content` / `reasoning`) arrives
+    tagged as reasoning; `content` is split by the reply loop. For R1 the
+    content starts inside the think block (servers whose template opens
+    <think> in the prompt send only the closing tag) unless the server sends
+    reasoning in its own field. A server cannot be told to close the think
+    block, so `close_reasoning` declines.
+    """
+
+    def __init__(
+        self,
+        where: str,
+        conn: http.client.HTTPConnection,
+        response: http.client.HTTPResponse,
+        setup: ReplySetup,
+        control: GenerationControl,
+    ) -> None:
+        self._where = where
+        self._conn = conn
+        self._setup = setup
+        self._control = control
+        self._stop = StopReason.EOS
+        self._usage: dict[str, Any] = {}
+        self._pending: list[Piece] = []
         is_sse = "text/event-stream" in (response.getheader("Content-Type") or "")
+        self._events = sse_data(response, where, control) if is_sse else None
+        self._response = response
+
+    @property
+    def setup(self) -> ReplySetup:
+        return self._setup
+
+    @property
+    def stop_reason(self) -> StopReason:
+        return self._stop
+
+    def close_reasoning(self) -> None:
+        return None
+
+    def usage(self) -> SourceUsage:
+        prompt = usage_count(self._usage.get("prompt_tokens"), 0)
+        return SourceUsage(prompt_tokens=prompt, evaluated_tokens=prompt,
+                           completion_tokens=usage_count(self._usage.get("completion_tokens"), 0))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def next_piece(self) -> Piece | None:
         try:
-            if not is_sse:
-                events, stop, usage, splitter, thought_text = self._whole_reply(response)
-                if thought_text:
-                    reasoning_field.append(thought_text)
-                first_at = time.perf_counter()
-                chunks = 1
-                yield from events
-            else:
-                for data in _sse_data(response, self.base_url, control):
-                    if data == "[DONE]":
-                        break
-                    if control.is_answer_now_requested and not is_answer_now_told:
-                        is_answer_now_told = True
-                        yield Notice(
-                            NoticeKind.ANSWER_NOW,
-                            "A model on a server cannot be told to stop thinking; press "
-                            "Stop to end the reply.",
-                        )
-                    chunk = _parse_json(data, self.base_url)
-                    if isinstance(chunk.get("usage"), dict):
-                        usage = chunk["usage"]
-                    if "error" in chunk:
-                        raise BackendError(_server_error(self.base_url, chunk["error"]))
-                    choices = chunk.get("choices")
-                    if not isinstance(choices, list):
-                        raise BackendError(_malformed(self.base_url, "a chunk without choices"))
-                    if not choices:
-                        continue
-                    choice = choices[0]
-                    if not isinstance(choice, dict):
-                        raise BackendError(_malformed(self.base_url, "a choice is not an object"))
-                    delta = choice.get("delta") or {}
-                    if not isinstance(delta, dict):
-                        raise BackendError(_malformed(self.base_url, "a delta is not an object"))
-                    thought = delta.get("reasoning_content") or delta.get("reasoning")
-                    content = delta.get("content")
-                    if thought or content:
-                        if first_at is None:
-                            first_at = time.perf_counter()
-                        chunks += 1
-                    if isinstance(thought, str) and thought:
-                        reasoning_chunks += 1
-                        reasoning_field.append(thought)
-                        yield TextDelta(Channel.REASONING, thought)
-                    if isinstance(content, str) and content:
-                        if splitter is None:
-                            splitter = self._splitter(has_reasoning_field=bool(reasoning_field))
-                        if splitter.in_reasoning:
-                            reasoning_chunks += 1
-                        yield from splitter.feed(content)
-                    reason = choice.get("finish_reason")
-                    if isinstance(reason, str):
-                        stop = _STOP_REASONS.get(reason, StopReason.EOS)
-                if control.is_cancelled:
-                    stop = StopReason.CANCELLED
+            while not self._pending:
+                if not self._read_more():
+                    return None
         except (OSError, http.client.HTTPException, ValueError) as exc:
-            if not control.is_cancelled:
-                raise self._network_error(exc) from exc
-            stop = StopReason.CANCELLED  # the read ended because Stop shut the socket
-        finally:
-            conn.close()
-        if splitter is None:
-            splitter = self._splitter(has_reasoning_field=True)
-        yield from splitter.flush()
-        ended = time.perf_counter()
-        first_at = first_at or ended
-        answer = splitter.answer
-        reasoning = "".join(reasoning_field) + splitter.reasoning
-        completion = _count(usage.get("completion_tokens"), chunks)
-        prompt_tokens = _count(usage.get("prompt_tokens"), 0)
-        decode_s = ended - first_at
-        stats = GenerationStats(
-            prompt_tokens=prompt_tokens,
-            evaluated_tokens=prompt_tokens,
-            completion_tokens=completion,
-            reasoning_tokens=reasoning_chunks,
-            ttft_s=first_at - started,
-            decode_tps=decode_rate(completion, decode_s),
-            total_s=ended - started,
-            stop_reason=stop,
-        )
-        yield Finished(answer=answer, reasoning=reasoning, stats=stats, boxed=extract_boxed(answer))
+            if not self._control.is_cancelled:
+                raise network_error(self._where, exc, self._conn.timeout) from exc
+            return None  # the read ended because Stop shut the socket
+        return self._pending.pop(0)
 
-    def _splitter(self, has_reasoning_field: bool) -> ReasoningSplitter:
-        """A splitter for `content`, made when the first content arrives.
+    def _read_more(self) -> bool:
+        """Read the next event into `_pending`; False at the end of the reply."""
+        if self._events is None:
+            self._whole_reply()
+            self._events = iter(())
+            return bool(self._pending)
+        for data in self._events:
+            if data == "[DONE]":
+                return False
+            self._take_chunk(parse_json(data, self._where))
+            if self._pending:
+                return True
+        return False
 
-        R1 servers whose template opens <think> in the prompt send only the
-        closing tag, so for R1 the content starts inside reasoning (a leading
-        <think> is dropped) unless the server sends reasoning in its own field.
-        """
-        profile = self._profile
-        starts = profile.force_think and not has_reasoning_field
-        return ReasoningSplitter(profile.think_open, profile.think_close, starts)
+    def _take_chunk(self, chunk: dict[str, Any]) -> None:
+        where = self._where
+        if isinstance(chunk.get("usage"), dict):
+            self._usage = chunk["usage"]
+        if "error" in chunk:
+            raise BackendError(server_error(where, chunk["error"]))
+        choices = chunk.get("choices")
+        if not isinstance(choices, list):
+            raise BackendError(malformed(where, "a chunk without choices"))
+        if not choices:
+            return
+        choice = choices[0]
+        if not isinstance(choice, dict):
+            raise BackendError(malformed(where, "a choice is not an object"))
+        delta = choice.get("delta") or {}
+        if not isinstance(delta, dict):
+            raise BackendError(malformed(where, "a delta is not an object"))
+        self._take_message(delta)
+        reason = choice.get("finish_reason")
+        if isinstance(reason, str):
+            self._stop = _STOP_REASONS.get(reason, StopReason.EOS)
 
-    def _whole_reply(
-        self, response: http.client.HTTPResponse
-    ) -> tuple[list[StreamEvent], StopReason, dict[str, Any], ReasoningSplitter, str]:
+    def _take_message(self, message: dict[str, Any]) -> None:
+        thought = message.get("reasoning_content") or message.get("reasoning")
+        content = message.get("content")
+        if isinstance(thought, str) and thought:
+            self._pending.append(Piece(thought, channel=Channel.REASONING))
+        if isinstance(content, str) and content:
+            # A chunk with both counts once.
+            self._pending.append(Piece(content, tokens=0 if self._pending else 1))
+
+    def _whole_reply(self) -> None:
         """A server that ignored `stream: true` and sent one JSON reply."""
-        data = _read_json(response, self.base_url)
+        data = read_json(self._response, self._where)
         try:
             choice = data["choices"][0]
             message = choice["message"]
-            content = message.get("content") or ""
-            thought = message.get("reasoning_content") or message.get("reasoning") or ""
-        except (KeyError, IndexError, TypeError, AttributeError):
-            raise BackendError(_malformed(self.base_url, "a reply without choices")) from None
-        events: list[StreamEvent] = []
-        splitter = self._splitter(has_reasoning_field=bool(thought))
-        if thought:
-            events.append(TextDelta(Channel.REASONING, str(thought)))
-        events.extend(splitter.feed(str(content)))
-        stop = _STOP_REASONS.get(str(choice.get("finish_reason")), StopReason.EOS)
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-        return events, stop, usage or {}, splitter, str(thought)
-
-
-def _sse_data(
-    response: http.client.HTTPResponse, where: str, control: GenerationControl
-) -> Iterator[str]:
-    """The `data:` payloads of a Server-Sent Events stream, one event at a time."""
-    parts: list[str] = []
-    while True:
-        if control.is_cancelled:
-            return
-        raw = response.readline()
-        if not raw:
-            if parts:
-                yield "\n".join(parts)
-            return
-        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-        if not line:
-            if parts:
-                yield "\n".join(parts)
-                parts = []
-            continue
-        if line.startswith(":"):
-            continue  # comment / keep-alive
-        field, _, value = line.partition(":")
-        if field == "data":
-            parts.append(value[1:] if value.startswith(" ") else value)
-        elif field not in ("event", "id", "retry"):
-            raise BackendError(_malformed(where, f"a line that is not an event: {line[:60]!r}"))
-
-
-def _parse_json(data: str, where: str) -> dict[str, Any]:
-    try:
-        value = json.loads(data)
-    except json.JSONDecodeError:
-        raise BackendError(_malformed(where, f"not valid JSON: {data[:60]!r}")) from None
-    if not isinstance(value, dict):
-        raise BackendError(_malformed(where, "a JSON value that is not an object"))
-    return value
-
-
-def _read_json(response: http.client.HTTPResponse, where: str) -> dict[str, Any]:
-    return _parse_json(response.read().decode("utf-8", errors="replace"), where)
-
-
-def _malformed(where: str, detail: str) -> str:
-    return (
-        f"The server at {where} sent a reply Ponder cannot read ({detail}). "
-        "Check that it is an OpenAI-compatible server and the address ends in /v1."
-    )
-
-
-def _server_error(where: str, error: object) -> str:
-    message = error.get("message") if isinstance(error, dict) else error
-    return f"The server at {where} reported an error: {message}. Check the server's log."
-
-
-def _error_detail(response: http.client.HTTPResponse) -> str:
-    try:
-        text = response.read(4096).decode("utf-8", errors="replace")
-    except (OSError, http.client.HTTPException):
-        return ""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return _plain_text(text)
-    if isinstance(data, dict):
-        error = data.get("error", data.get("detail", data))
-        if isinstance(error, dict):
-            return str(error.get("message", error))[:200]
-        return str(error)[:200]
-    return text.strip()[:200]
-
-
-def _plain_text(text: str) -> str:
-    """One short line from an error body; HTML pages give their title only."""
-    if "<html" in text[:200].lower():
-        match = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-        text = match.group(1) if match else ""
-    return " ".join(text.split())[:200]
-
-
-def _http_message(where: str, status: int, detail: str, model: str) -> str:
-    said = f": {detail}" if detail else ""
-    if status in (401, 403):
-        hint = "Check the API key."
-    elif status == 404:
-        hint = f"Check the address (it usually ends in /v1) and the model name {model!r}."
-    elif status >= 500:
-        hint = "The server failed; see its log, or try again."
-    else:
-        hint = "Check the model name and settings."
-    return f"The server at {where} answered HTTP {status}{said}. {hint}"
-
-
-def _count(value: object, default: int) -> int:
-    """A token count from a server's `usage`; anything but a number means unknown."""
-    if isinstance(value, bool):
-        return default
-    if isinstance(value, (int, float)) and value > 0:
-        return int(value)
-    if isinstance(value, str) and value.isdigit() and int(value) > 0:
-        return int(value)
-    return default
-
-
-def _shut(sock: socket.socket | None) -> None:
-    """Shut a connection's socket from another thread so a blocked read returns."""
-    if sock is None:
-        return
-    with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
+            if not isinstance(message, dict):
+                raise TypeError
+        except (KeyError, IndexError, TypeError):
+            raise BackendError(malformed(self._where, "a reply without choices")) from None
+        self._take_message(message)
+        self._stop = _STOP_REASONS.get(str(choice.get("finish_reason")), StopReason.EOS)
+        usage = data.get("usage")
+        self._usage = usage if isinstance(usage, dict) else {}

@@ -101,15 +101,24 @@ def test_thinking_budget_moves_on_by_itself() -> None:
     assert fin.answer == "ok"
 
 
-def test_max_tokens_and_scripted_notices() -> None:
-    loop = Notice(NoticeKind.REASONING_LOOP, "The reasoning repeats itself.")
-    backend = FakeBackend(reasoning="abcdefgh", answer="ijkl", chunk_chars=2, notices=[(1, loop)])
+def test_max_tokens_ends_the_reply() -> None:
+    backend = FakeBackend(reasoning="abcdefgh", answer="ijkl", chunk_chars=2)
     events = _run(backend, GenerateOptions(sampling=SamplingParams(max_tokens=3)))
-    assert events[1] == loop
     fin = events[-1]
     assert isinstance(fin, Finished)
     assert fin.stats.stop_reason is StopReason.MAX_TOKENS
     assert fin.reasoning == "abcdef"
+
+
+def test_a_repeating_script_gets_the_shared_loop_notice() -> None:
+    # The notice comes from the one reply policy (app.chat.reply), not a script.
+    backend = FakeBackend(reasoning="Let me check again. " * 60, answer="ok", chunk_chars=5)
+    events = _run(backend, GenerateOptions())
+    kinds = [e.kind for e in events if isinstance(e, Notice)]
+    assert kinds == [NoticeKind.REASONING_LOOP]
+    quiet = _run(FakeBackend(reasoning="Let me check again. " * 60, answer="ok", chunk_chars=5),
+                 GenerateOptions(detect_loops=False))
+    assert not [e for e in quiet if isinstance(e, Notice)]
 
 
 def test_error_is_raised_after_the_given_chunks() -> None:

@@ -194,11 +194,7 @@ def test_bad_import_shows_a_clear_message(qtbot: QtBot, rig: Rig, tmp_path: Path
 
 
 def test_reasoning_loop_notice_and_answer_now(qtbot: QtBot, rig: Rig) -> None:
-    from app.core.types import Notice, NoticeKind
-
-    loop = Notice(NoticeKind.REASONING_LOOP, "The reasoning repeats itself.")
-    load(qtbot, rig, FakeBackend("again " * 4000, "Done: 42", chunk_chars=6, delay_s=0.001,
-                                 notices=[(3, loop)]))
+    load(qtbot, rig, FakeBackend("again " * 4000, "Done: 42", chunk_chars=6, delay_s=0.001))
     with qtbot.waitSignal(rig.controller.reply_updated, timeout=5000):
         rig.controller.send("think hard")
     qtbot.waitUntil(lambda: last_widget(rig).notice_label.text() != "", timeout=5000)

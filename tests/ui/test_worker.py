@@ -12,7 +12,6 @@ from app.core.types import (
     ChatMessage,
     Finished,
     GenerateOptions,
-    Notice,
     NoticeKind,
     Role,
     StopReason,
@@ -75,9 +74,7 @@ def test_cancel_from_gui_thread_stops_a_busy_worker(qtbot: QtBot, client: Engine
 
 
 def test_answer_now_and_notices_reach_the_gui(qtbot: QtBot, client: EngineClient) -> None:
-    loop = Notice(NoticeKind.REASONING_LOOP, "The reasoning repeats itself.")
-    backend = FakeBackend("hmm " * 3000, "Done.", chunk_chars=4, delay_s=0.002,
-                          notices=[(5, loop)])
+    backend = FakeBackend("hmm " * 3000, "Done.", chunk_chars=4, delay_s=0.002)
     _load(qtbot, client, backend)
     notices: list[tuple[int, str, str]] = []
     client.notice.connect(lambda *args: notices.append(args))
