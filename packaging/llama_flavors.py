@@ -36,6 +36,13 @@ _DYNAMIC_CPU = ("-DGGML_BACKEND_DL=ON", "-DGGML_CPU_ALL_VARIANTS=ON")
 CUDA_ARCHITECTURES = "75-real;80-real;86-real;89-real;90-real;120-virtual"
 # Every Apple Silicon chip (M1 and later) implements ARMv8.4 with dot products.
 APPLE_ARM_ARCH = "armv8.4-a+dotprod"
+# The oldest macOS the app runs on: PySide6 6.12's Qt needs macOS 14.4 (its
+# wheels are tagged 14.0; Qt's own support floor is the higher one). llama.cpp
+# is compiled for it too (otherwise it targets the build machine's own macOS),
+# the release workflow sets MACOSX_DEPLOYMENT_TARGET to it for the whole macOS
+# job, and Info.plist's LSMinimumSystemVersion says it, so an older Mac
+# refuses to open the app instead of crashing.
+MACOS_MIN_VERSION = "14.4"
 
 FLAVORS = ("cpu", "cuda", "metal")
 
@@ -105,7 +112,8 @@ def flavor_for(name: str, system: str | None = None, machine: str | None = None)
 
     if system == "darwin":
         # Metal does the heavy work; the CPU code targets all Apple Silicon.
-        args: list[str] = [*_COMMON, "-DGGML_METAL=ON", "-DGGML_METAL_EMBED_LIBRARY=ON"]
+        args: list[str] = [*_COMMON, "-DGGML_METAL=ON", "-DGGML_METAL_EMBED_LIBRARY=ON",
+                           f"-DCMAKE_OSX_DEPLOYMENT_TARGET={MACOS_MIN_VERSION}"]
         if machine == "arm64":
             args.append(f"-DGGML_CPU_ARM_ARCH={APPLE_ARM_ARCH}")
         return Flavor(name, tuple(args), has_cpu_variants=False)
