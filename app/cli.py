@@ -1,9 +1,10 @@
 """`ponder` entry point: no subcommand starts the GUI; subcommands run headless.
 
 Each subcommand lives in app/commands/<name>.py and exposes
-`add_parser(subparsers)` and `run(args) -> int`. Modules are imported lazily so
-that `ponder chat` never loads Qt and the GUI never waits for argparse setup
-of commands it does not use.
+`add_parser(subparsers)` and `run(args) -> int`. Only the module of the
+command being run is imported: `ponder --help` lists the commands from the
+static COMMAND_HELP table, so the GUI start and `ponder chat` never pay for
+(or pull in the dependencies of) commands they do not use.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 # subcommand name -> module under app.commands
 COMMANDS: dict[str, str] = {
@@ -22,8 +24,17 @@ COMMANDS: dict[str, str] = {
     "models": "models",
 }
 
+# subcommand name -> the one line `ponder --help` shows (the module's own help=)
+COMMAND_HELP: dict[str, str] = {
+    "chat": "ask a model one question in the terminal",
+    "hardware": "show the hardware and the plan for the model",
+    "download": "download a model (resumable, verified)",
+    "import": "import a GGUF file you already have",
+    "models": "list installed models",
+}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _top_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ponder",
         description="Offline chat with a local reasoning model. "
@@ -34,25 +45,48 @@ def build_parser() -> argparse.ArgumentParser:
                         "offscreen, print a one-line report and exit")
     parser.add_argument("--model", dest="self_test_model", default=None, metavar="FILE.gguf",
                         help="with --self-test: the GGUF to load (default: the bundled model)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMANDS.values():
-        try:
-            module = importlib.import_module(f"app.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"app.commands.{module_name}":
-                raise
-            continue
-        module.add_parser(sub)
     return parser
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `ponder` parser.
+
+    Args:
+        command: the subcommand to parse for real (its module is imported);
+            None lists every subcommand by name and help line only, importing
+            none of them.
+    """
+    parser = _top_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        if name == command:
+            _command_module(name).add_parser(sub)
+        else:
+            # A stand-in: it lists the command, and passes its arguments through
+            # unparsed so that the first pass can learn which command runs.
+            sub.add_parser(name, help=COMMAND_HELP.get(name, ""), add_help=False)
+    return parser
+
+
+def _command_module(name: str) -> ModuleType:
+    """The module of a subcommand (it has `add_parser` and `run`)."""
+    module_name = f"app.commands.{COMMANDS[name]}"
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        sys.exit(f"ponder {name} is not part of this build of Ponder.")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(args_list)
-    if args.command:
-        module = importlib.import_module(f"app.commands.{COMMANDS[args.command]}")
-        return int(module.run(args))
+    # First pass: which command (if any), without importing any command module.
+    first, _rest = build_parser().parse_known_args(args_list)
+    if first.command:
+        args = build_parser(first.command).parse_args(args_list)
+        return int(_command_module(args.command).run(args))
+    args = build_parser().parse_args(args_list)  # unknown options: argparse's usage error
     if args.self_test:
         from app.commands.self_test import run_self_test
 
