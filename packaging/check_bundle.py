@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from llama_flavors import MACOS_MIN_VERSION  # noqa: E402
-from macho import format_version, is_macho, min_macos, parse_version  # noqa: E402
-from qt_trim import shipped_languages, unwanted_files  # noqa: E402
-from win_dlls import missing_imports  # noqa: E402
+from llama_flavors import MACOS_MIN_VERSION
+from macho import format_version, is_macho, min_macos, parse_version
+from qt_trim import shipped_languages, unwanted_files
+from win_dlls import missing_imports
 
 ROOT = Path(__file__).resolve().parent.parent
 CUDA_LIBS = {

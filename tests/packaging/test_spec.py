@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import types
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -28,8 +28,8 @@ class _Recorder:
 
 
 class _Analysis(_Recorder):
-    toc_binaries: list[tuple[str, str, str]] = []
-    toc_datas: list[tuple[str, str, str]] = []
+    toc_binaries: ClassVar[list[tuple[str, str, str]]] = []
+    toc_datas: ClassVar[list[tuple[str, str, str]]] = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__("Analysis", *args, **kwargs)
@@ -134,7 +134,7 @@ def test_windows_build_stops_when_the_vc_runtime_is_nowhere(monkeypatch: pytest.
     lib.mkdir()
     cpu = write_dll(lib / "ggml-cpu-x64.dll", ["MSVCP140.dll"])
     monkeypatch.setenv("SystemRoot", str(tmp_path / "nowhere"))
-    with pytest.raises(SystemExit, match="MSVCP140.dll"):
+    with pytest.raises(SystemExit, match=r"MSVCP140\.dll"):
         _run_spec(monkeypatch, "win32", [(str(cpu), "llama_cpp/lib")])
 
 
