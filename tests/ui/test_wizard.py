@@ -19,8 +19,9 @@ from app.models.download import part_path
 from app.models.installed import get_default_model
 from app.models.mirrors import Mirror
 from app.store.settings import load_settings
-from app.ui.threads.model_tasks import local_builder
-from app.ui.setup.wizard import SetupDeps, SetupWizard
+from app.ui.setup.deps import SetupDeps
+from app.ui.setup.wizard import SetupWizard, WizardStage
+from app.ui.threads.model_tasks import TrialStage, local_builder
 from tests.support.fake_hub import FakeHub, Fault
 from tests.support.model_setup import (
     REPO,
@@ -67,8 +68,10 @@ def open_wizard(qtbot: QtBot, deps: SetupDeps) -> SetupWizard:
 
 
 def to_model_page(wizard: SetupWizard) -> None:
+    assert wizard.stage is WizardStage.HARDWARE
     wizard.next()
     assert wizard.currentPage() is wizard.model_page
+    assert wizard.stage is WizardStage.GET_MODEL
 
 
 def test_download_pause_resume_after_restart_then_first_answer(
@@ -127,8 +130,13 @@ def test_download_pause_resume_after_restart_then_first_answer(
     snap(again, screenshot_dir / "wizard_2c_downloaded.png")
 
     trial = again.trial_page
+    stages: list[TrialStage] = []
+    trial.progress_seen.connect(stages.append)
     with qtbot.waitSignal(trial.trial_ended, timeout=90000):
         again.next()
+    assert again.stage is WizardStage.FIRST_ANSWER
+    # every step of the job was reported, in order
+    assert [s for i, s in enumerate(stages) if s not in stages[:i]] == list(TrialStage)
     assert trial.result is not None, trial.error_label.text()
     assert trial.result.answer.strip()
     assert trial.answer_view.toPlainText().strip() == trial.result.answer

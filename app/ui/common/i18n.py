@@ -61,3 +61,13 @@ def install(language: str) -> str:
 def tr(context: str, text: str) -> str:
     """Translate `text` in `context` (for code that is not a QObject)."""
     return QCoreApplication.translate(context, text)
+
+
+def fill(text: str, *values: object) -> str:
+    """Put values into %1, %2, … of a translated string (Qt's placeholder style).
+
+    Higher numbers go first, so %1 never eats the start of %10.
+    """
+    for index in range(len(values), 0, -1):
+        text = text.replace(f"%{index}", str(values[index - 1]))
+    return text

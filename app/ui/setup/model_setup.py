@@ -21,14 +21,16 @@ from app.core.errors import PonderError
 from app.core.types import BackendInfo, LoadParams
 from app.hardware.fallback import LoadAttempt
 from app.store.settings import load_settings
+from app.ui.common.i18n import fill
 from app.ui.shell.controller import ChatController
 from app.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
     # The wizard, the Models page and the download code import huggingface_hub
     # (~1 s): they load when first needed, after the main window is painted.
+    from app.ui.setup.deps import SetupDeps
     from app.ui.setup.models_page import ModelsPage
-    from app.ui.setup.wizard import SetupDeps, SetupWizard
+    from app.ui.setup.wizard import SetupWizard
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ class ModelSetup(QObject):
         """Folders, catalog and mirrors (read the first time they are needed)."""
         if self._deps is None:
             if self._deps_factory is None:
-                from app.ui.setup.wizard import SetupDeps
+                from app.ui.setup.deps import SetupDeps
 
                 self._deps = SetupDeps.default()
             else:
@@ -133,8 +135,6 @@ class ModelSetup(QObject):
 
     def _note_fallback(self, failed: LoadAttempt, nxt: LoadAttempt, reason: str) -> None:
         # Runs on the engine worker's thread: only emit.
-        from app.ui.setup.wizard import fill  # already imported by fallback_factory's module
-
         if nxt.is_cpu_only:
             text = fill(self.tr("The GPU could not load the model (%1); using the CPU "
                                 "instead, which is slower."), reason)

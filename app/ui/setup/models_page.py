@@ -36,7 +36,7 @@ from app.models.installed import (
     list_partial_downloads,
     set_default_model,
 )
-from app.ui.setup.wizard import fill
+from app.ui.common.i18n import fill
 
 Confirm = Callable[[str, str], bool]
 """Asks the user (title, question) and returns True for yes."""

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import Enum
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -22,6 +23,7 @@ from app.core.errors import ModelFileError, ModelLoadError, PonderError
 from app.core.gguf_header import check_model_file
 from app.core.types import (
     BackendInfo,
+    Channel,
     ChatMessage,
     Finished,
     GenerateOptions,
@@ -254,17 +256,28 @@ def fallback_factory(params: LoadParams, on_fallback: FallbackCallback | None = 
 # ------------------------------------------------------ first answer and speed
 
 
+class TrialStage(Enum):
+    """The steps of the first-answer job, in order."""
+
+    LOADING = "loading"
+    """The model file is being loaded."""
+    ANSWERING = "answering"
+    """The model writes its answer to the test question."""
+    MEASURING = "measuring"
+    """Decode speed is being measured on a longer reply."""
+
+
 @dataclass(frozen=True)
 class TrialProgress:
     """What the first-answer job is doing.
 
     Attributes:
-        stage: "loading", "answering" or "measuring".
+        stage: the step it is in.
         text: the answer so far (while answering).
         seconds: the length of the speed measurement (while measuring).
     """
 
-    stage: str
+    stage: TrialStage
     text: str = ""
     seconds: float = 0.0
 
@@ -315,7 +328,7 @@ def trial_job(load: Callable[[], Backend], question: str = TRIAL_QUESTION,
     """
 
     def job(report: Report, cancel: threading.Event) -> TrialResult:
-        report(TrialProgress("loading"))
+        report(TrialProgress(TrialStage.LOADING))
         backend = load()
         try:
             control = GenerationControl()
@@ -326,20 +339,20 @@ def trial_job(load: Callable[[], Backend], question: str = TRIAL_QUESTION,
             for event in backend.generate([ChatMessage(Role.USER, question)], options, control):
                 if cancel.is_set():
                     control.cancel()
-                if isinstance(event, TextDelta) and event.channel.value == "answer":
+                if isinstance(event, TextDelta) and event.channel is Channel.ANSWER:
                     answer.append(event.text)
                     now = time.monotonic()
                     if now - last >= 0.1:
                         last = now
-                        report(TrialProgress("answering", "".join(answer)))
+                        report(TrialProgress(TrialStage.ANSWERING, "".join(answer)))
                 elif isinstance(event, Finished):
                     finished = event
             text = finished.answer if finished else "".join(answer)
             reasoning = finished.reasoning if finished else ""
-            report(TrialProgress("answering", text))
+            report(TrialProgress(TrialStage.ANSWERING, text))
             tps = 0.0
             if not cancel.is_set() and speed_seconds > 0:
-                report(TrialProgress("measuring", seconds=speed_seconds))
+                report(TrialProgress(TrialStage.MEASURING, seconds=speed_seconds))
                 tps = measure_speed(_speed_runner(backend, cancel), speed_seconds, cancel=cancel)
             return TrialResult(backend.info, text.strip(), reasoning.strip(), tps)
         finally:

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from app.core.errors import PonderError
 from app.core.types import (
     BackendInfo,
+    Channel,
     ChatMessage,
     Finished,
     GenerateOptions,
@@ -145,7 +146,7 @@ class EngineWorker(QObject):
             for event in self._backend.generate(request.messages, request.options, request.control):
                 if isinstance(event, TextDelta):
                     tokens += 1
-                    (reasoning if event.channel.value == "reasoning" else answer).append(event.text)
+                    (reasoning if event.channel is Channel.REASONING else answer).append(event.text)
                     now = time.perf_counter()
                     if now - last_emit >= self._batch_interval_s:
                         self._flush(rid, reasoning, answer, tokens, now - start)

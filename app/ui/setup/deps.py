@@ -1,0 +1,50 @@
+"""What the wizard and the Models page work with; tests swap parts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core import paths
+from app.hardware.probe import probe_hardware
+from app.hardware.types import HardwareReport
+from app.models.catalog import Catalog, load_catalog
+from app.models.download import DownloadSettings
+from app.models.mirrors import Mirror, resolve_mirrors
+from app.ui.threads.model_tasks import TRIAL_QUESTION, BackendBuilder, local_builder
+
+
+@dataclass
+class SetupDeps:
+    """What the wizard and the Models page work with (tests swap parts).
+
+    Attributes:
+        models_dir: the models folder.
+        catalog: the model catalog.
+        mirrors: download mirrors, in order.
+        download_settings: downloader knobs.
+        probe: the hardware probe.
+        gpu_offload: whether llama.cpp can use a GPU; None asks app.engine.
+        build: loads a model (llama.cpp by default).
+        speed_seconds: length of the speed measurement after the first answer.
+        question: the first test question.
+        trial_ctx: context length for the first answer.
+    """
+
+    models_dir: Path
+    catalog: Catalog
+    mirrors: list[Mirror]
+    download_settings: DownloadSettings = field(default_factory=DownloadSettings)
+    probe: Callable[[Path], HardwareReport] = probe_hardware
+    gpu_offload: Callable[[], bool] | None = None
+    build: BackendBuilder = local_builder
+    speed_seconds: float = 10.0
+    question: str = TRIAL_QUESTION
+    trial_ctx: int = 2048
+
+    @classmethod
+    def default(cls) -> SetupDeps:
+        """The real folders, catalog and mirrors."""
+        return cls(models_dir=paths.models_dir(), catalog=load_catalog(),
+                   mirrors=resolve_mirrors())

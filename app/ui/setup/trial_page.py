@@ -1,0 +1,179 @@
+"""Wizard step 3: load the model, ask a first question, measure the speed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget, QWizardPage
+
+from app.core.types import LoadParams
+from app.engine.backend import Backend
+from app.hardware.fallback import LoadAttempt
+from app.ui.common.i18n import fill
+from app.ui.setup.deps import SetupDeps
+from app.ui.setup.page_style import WARNING_STYLE, show_as_error
+from app.ui.threads.model_tasks import (
+    Recommendation,
+    TaskThread,
+    TrialProgress,
+    TrialResult,
+    TrialStage,
+    load_with_fallback,
+    refine_plan,
+    trial_job,
+)
+
+
+class TrialPage(QWizardPage):
+    """Step 3: load the model, ask a first question, measure the speed.
+
+    Signals:
+        fallback_noted(str): a GPU load failed and a smaller one is tried
+            (emitted from the job's thread, delivered on the GUI thread).
+        progress_seen(object): the job reached this TrialStage (shown now).
+        trial_ended(): the first answer and the measurement are done (or failed).
+    """
+
+    fallback_noted = Signal(str)
+    progress_seen = Signal(object)
+    trial_ended = Signal()
+
+    def __init__(self, deps: SetupDeps, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._deps = deps
+        self.recommendation: Recommendation | None = None
+        self.model_path: Path | None = None
+        self.result: TrialResult | None = None
+        self._task: TaskThread | None = None
+        layout = QVBoxLayout(self)
+        self.question_label = QLabel(self)
+        self.question_label.setWordWrap(True)
+        self.answer_view = QPlainTextEdit(self)
+        self.answer_view.setReadOnly(True)
+        self.answer_view.setMaximumHeight(140)
+        self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
+        self.speed_label = QLabel(self)
+        self.speed_label.setWordWrap(True)
+        self.speed_label.setObjectName("speed")
+        self.fallback_label = QLabel(self)
+        self.fallback_label.setWordWrap(True)
+        self.fallback_label.setStyleSheet(WARNING_STYLE)
+        self.error_label = QLabel(self)
+        show_as_error(self.error_label)
+        for widget in (self.question_label, self.answer_view, self.status_label,
+                       self.speed_label, self.fallback_label, self.error_label):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.fallback_noted.connect(self._on_fallback_noted)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set user-visible texts in the current language."""
+        self.setTitle(self.tr("A first answer"))
+        self.setSubTitle(self.tr("The model answers a test question on this computer, then "
+                                 "Ponder measures how fast it writes."))
+        self.question_label.setText(fill(self.tr("Question: %1"), self._deps.question))
+        self.answer_view.setAccessibleName(self.tr("The model's answer"))
+        self.speed_label.setAccessibleName(self.tr("Measured speed"))
+
+    def initializePage(self) -> None:
+        if self.model_path is None or self.is_busy:
+            return
+        self.result = None
+        self.answer_view.setPlainText("")
+        self.speed_label.setText("")
+        self.error_label.setText("")
+        self.fallback_label.setText("")
+        plan = self.recommendation.plan if self.recommendation else None
+        params = LoadParams(model_path=self.model_path, n_ctx=self._deps.trial_ctx,
+                            n_gpu_layers=plan.n_gpu_layers if plan else -1)
+        build = self._deps.build
+
+        def load() -> Backend:
+            return load_with_fallback(params, build, self._note_fallback)
+
+        job = trial_job(load, self._deps.question, self._deps.speed_seconds)
+        self._task = TaskThread(job, self)
+        self._task.setObjectName("first answer")
+        self._task.progress.connect(self._on_task_progress)
+        self._task.succeeded.connect(self._on_task_succeeded)
+        self._task.failed.connect(self._on_task_failed)
+        self._task.finished.connect(self._on_task_finished)
+        self._task.start()
+        self.completeChanged.emit()
+
+    @property
+    def is_busy(self) -> bool:
+        return self._task is not None and self._task.isRunning()
+
+    def isComplete(self) -> bool:
+        return not self.is_busy
+
+    def stop(self) -> None:
+        """Cancel the answer or the measurement and wait (the wizard is closing)."""
+        if self._task is not None and self._task.isRunning():
+            self._task.cancel()
+            self._task.wait(30000)
+
+    def _note_fallback(self, failed: LoadAttempt, nxt: LoadAttempt, reason: str) -> None:
+        # Runs on the job's thread: only emit.
+        if nxt.is_cpu_only:
+            text = fill(self.tr("The GPU could not load the model (%1). Ponder uses the "
+                                "CPU instead, which is slower."), reason)
+        else:
+            text = fill(self.tr("The GPU could not load the model with %1 layers (%2). "
+                                "Ponder tries again with %3 layers."),
+                        failed.offloaded if failed.offloaded is not None else self.tr("all"),
+                        reason, nxt.offloaded)
+        self.fallback_noted.emit(text)
+
+    def _on_fallback_noted(self, text: str) -> None:
+        existing = self.fallback_label.text()
+        self.fallback_label.setText(f"{existing}\n{text}" if existing else text)
+
+    def _on_task_progress(self, value: object) -> None:
+        if not isinstance(value, TrialProgress):
+            return
+        self.progress_seen.emit(value.stage)
+        if value.stage is TrialStage.LOADING:
+            self.status_label.setText(self.tr("Loading the model…"))
+        elif value.stage is TrialStage.ANSWERING:
+            self.status_label.setText(self.tr("The model is answering…"))
+            self.answer_view.setPlainText(value.text)
+        elif value.stage is TrialStage.MEASURING:
+            self.status_label.setText(fill(self.tr("Measuring the speed (%1 s)…"),
+                                           f"{value.seconds:.0f}"))
+
+    def _on_task_succeeded(self, result: object) -> None:
+        assert isinstance(result, TrialResult)
+        self.result = result
+        self.answer_view.setPlainText(result.answer or result.reasoning)
+        self.status_label.setText(fill(self.tr("%1 works on this computer (%2)."),
+                                       result.info.model_name, result.info.backend))
+        if result.measured_tps <= 0:
+            self.speed_label.setText(self.tr("The speed was not measured."))
+            return
+        text = fill(self.tr("Measured speed: %1 tokens per second."),
+                    f"{result.measured_tps:.1f}")
+        if self.recommendation is not None and self._is_recommended_file():
+            expected = self.recommendation.plan.expected_tps
+            plan = refine_plan(self.recommendation, result.measured_tps)
+            text += " " + fill(self.tr("(Estimated before: %1.)"), f"{expected:.0f}")
+            text += "\n" + plan.reason
+        self.speed_label.setText(text)
+
+    def _is_recommended_file(self) -> bool:
+        rec = self.recommendation
+        if rec is None or self.model_path is None:
+            return False
+        return any(f.filename == self.model_path.name for f in rec.model.files)
+
+    def _on_task_failed(self, message: str) -> None:
+        self.status_label.setText("")
+        self.error_label.setText(message)
+
+    def _on_task_finished(self) -> None:
+        self.completeChanged.emit()
+        self.trial_ended.emit()
