@@ -222,8 +222,7 @@ def bench_real_stream(app: QApplication, max_tokens: int) -> None:
 
 
 def bench_open_long_chat(app: QApplication, count: int) -> None:
-    from app.ui.shell.controller import warm_up_renderer
-    from app.ui.chat.math_queue import math_queue
+    from app.ui.chat.math_queue import math_queue, warm_up_renderer
     from tests.ui.helpers import make_rig
 
     warm_up_renderer()  # the app does this in the background at start

@@ -15,9 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from app.render.math_images import MathRenderer
 from app.ui.chat import markdown_view
-from app.ui.shell.controller import warm_up_renderer
 from app.ui.chat.markdown_view import CodeBlock, MarkdownView
-from app.ui.chat.math_queue import math_queue
+from app.ui.chat.math_queue import math_queue, warm_up_renderer
 from tests.ui.helpers import ANSWER, Rig, fake, make_rig
 
 
@@ -98,7 +97,7 @@ def test_batches_that_queue_up_are_shown_by_one_render(qtbot: QtBot, rig: Rig) -
 
 
 def test_renders_while_streaming_are_spaced_by_the_throttle(qtbot: QtBot, rig: Rig) -> None:
-    from app.ui.shell.controller import STREAM_RENDER_INTERVAL_S
+    from app.ui.chat.streaming_reply import STREAM_RENDER_INTERVAL_S
 
     with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
         rig.controller.load_model(lambda: fake(delay_s=0.003))

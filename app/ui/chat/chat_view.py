@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from app.ui.chat.message_widget import MessageData, MessageWidget
+from app.ui.chat.message_data import MessageData
+from app.ui.chat.message_widget import MessageWidget
 
 
 class ChatView(QScrollArea):

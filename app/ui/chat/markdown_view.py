@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.common import theme
 from app.ui.chat.math_queue import math_queue
 from app.ui.chat.rendering import (
     RenderedPiece,
@@ -41,6 +40,7 @@ from app.ui.chat.rendering import (
     svg_to_image,
 )
 from app.ui.chat.segments import Segment, split_segments
+from app.ui.common import theme
 
 log = logging.getLogger(__name__)
 

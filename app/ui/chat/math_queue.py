@@ -126,3 +126,12 @@ def math_queue() -> MathQueue:
     if _queue is None:
         _queue = MathQueue()
     return _queue
+
+
+def warm_up_renderer() -> None:
+    """Import the markdown/math renderer in the background (~1-2 s of imports).
+
+    The first message shown would otherwise pay for it on the GUI thread. It
+    runs on the math thread, ahead of any formula.
+    """
+    math_queue().warm_up()

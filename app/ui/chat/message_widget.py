@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -16,40 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.common import theme
+from app.store.records import MessageStatus
 from app.ui.chat.markdown_view import MarkdownView, RichBrowser
+from app.ui.chat.message_data import MessageData
 from app.ui.chat.rendering import render_boxed
-
-
-@dataclass(frozen=True)
-class MessageData:
-    """What a message widget shows; the controller builds it from the store.
-
-    Attributes:
-        message_id: the store's id (or a temporary negative id).
-        role: "user" or "assistant".
-        content: the visible text (assistant: the answer).
-        reasoning: the think-block text.
-        is_reasoning_collapsed: the reasoning block is folded.
-        thinking_s: seconds spent thinking (None while unknown).
-        status: "done", "streaming", "stopped" or "error".
-        boxed: the final \\boxed{} answer, if any.
-        branch_index: 0-based position among its siblings.
-        branch_count: number of siblings (1: no switcher).
-        notice: a line about the reply (loop warning, error...).
-    """
-
-    message_id: int
-    role: str
-    content: str
-    reasoning: str = ""
-    is_reasoning_collapsed: bool = True
-    thinking_s: float | None = None
-    status: str = "done"
-    boxed: str | None = None
-    branch_index: int = 0
-    branch_count: int = 1
-    notice: str = ""
+from app.ui.common import theme
 
 
 class ReasoningBlock(QFrame):
@@ -145,7 +116,7 @@ class MessageWidget(QFrame):
         self.setObjectName("message")
         self.setProperty("role", data.role)
         self._data = data
-        self._labels_key: tuple[str, str, str | None] | None = None
+        self._labels_key: tuple[str, MessageStatus, str | None] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(4)
@@ -226,7 +197,7 @@ class MessageWidget(QFrame):
         """Show `data` (only the parts that changed are re-rendered)."""
         self._data = data
         is_assistant = data.role == "assistant"
-        is_streaming = data.status == "streaming"
+        is_streaming = data.is_streaming
         has_reasoning = bool(data.reasoning) or (is_streaming and is_assistant)
         self.reasoning.setVisible(is_assistant and has_reasoning)
         if is_assistant and has_reasoning:
@@ -249,7 +220,7 @@ class MessageWidget(QFrame):
         self.branch_label.setText(f"{data.branch_index + 1}/{data.branch_count}")
         self.edit_button.setVisible(not is_assistant)
         self.regenerate_button.setVisible(is_assistant and not is_streaming)
-        self.continue_button.setVisible(is_assistant and data.status == "stopped")
+        self.continue_button.setVisible(is_assistant and data.is_stopped)
         self.copy_button.setEnabled(not is_streaming)
         self.delete_button.setEnabled(not is_streaming)
         # Streamed batches change only the text: skip re-setting every label.
@@ -269,7 +240,7 @@ class MessageWidget(QFrame):
         self.setAccessibleName(self.tr("Assistant message") if is_assistant
                                else self.tr("Your message"))
         self.body.setAccessibleName(self.tr("Message text"))
-        if self._data.boxed and self._data.status != "streaming":
+        if self._data.boxed and not self._data.is_streaming:
             label = self.tr("Answer")
             key = (self._data.boxed, label, theme.current().is_dark)
             if key != self._boxed_shown:

@@ -1,20 +1,21 @@
-"""ChatController: the glue between the store, the engine worker and the view.
+"""ChatController: the conversation actions of the main window.
 
-It owns the "one reply at a time" state: which request id is current (stale
-ids are ignored), which stored message the stream writes into, and the text
-so far. The store gets streamed text in batches (it commits at most every
-~250 ms); the view re-renders only the growing tail of the reply.
+It wires the window's widgets to the store and the engine worker: send,
+regenerate, edit, continue, branches, delete, the sidebar list and search,
+export and import, model loads. One reply runs at a time; while it streams,
+a StreamingReply (app.ui.chat.streaming_reply) owns its text, its store
+writes and its throttled re-rendering, and batches of any other request id
+are stale and ignored.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog
 
@@ -24,23 +25,21 @@ from app.core.types import (
     ChatMessage,
     Finished,
     GenerateOptions,
+    GenerationStats,
     LoadParams,
     Role,
     StopReason,
 )
 from app.store.chat_store import ChatStore
 from app.store.records import MessageStatus, StoredMessage
+from app.ui.chat.math_queue import warm_up_renderer
+from app.ui.chat.message_data import MessageData, message_data
+from app.ui.chat.streaming_reply import StreamingReply
 from app.ui.shell.main_window import MainWindow
-from app.ui.chat.message_widget import MessageData
 from app.ui.shell.sidebar import SidebarEntry
 from app.ui.threads.worker import BackendFactory, EngineClient, local_backend_factory
 
 log = logging.getLogger(__name__)
-
-STREAM_RENDER_INTERVAL_S = 0.03
-"""At most one re-render of the streaming reply per this many seconds: batches
-that arrive closer together (a busy GUI thread drains several at once) are
-shown by one render."""
 
 _STOP_TO_STATUS = {
     StopReason.EOS: MessageStatus.COMPLETE,
@@ -49,29 +48,6 @@ _STOP_TO_STATUS = {
     StopReason.CANCELLED: MessageStatus.CANCELLED,
     StopReason.ERROR: MessageStatus.ERROR,
 }
-
-
-def message_data(message: StoredMessage, notice: str = "") -> MessageData:
-    """The view's picture of a stored message."""
-    status = {
-        MessageStatus.STREAMING: "streaming",
-        MessageStatus.CANCELLED: "stopped",
-        MessageStatus.INTERRUPTED: "stopped",
-        MessageStatus.ERROR: "error",
-    }.get(message.status, "done")
-    return MessageData(
-        message_id=message.id,
-        role=message.role,
-        content=message.content,
-        reasoning=message.reasoning,
-        is_reasoning_collapsed=message.reasoning_collapsed,
-        thinking_s=message.thinking_s,
-        status=status,
-        boxed=message.boxed,
-        branch_index=message.sibling_index,
-        branch_count=message.sibling_count,
-        notice=notice,
-    )
 
 
 class ChatController(QObject):
@@ -103,18 +79,9 @@ class ChatController(QObject):
         self._options = options or GenerateOptions
         self.conversation_id: int | None = None
         self.backend_info: BackendInfo | None = None
-        self._request_id = 0
-        self._message_id = 0
-        self._reasoning = ""
-        self._answer = ""
-        self._notice = ""
-        self._reasoning_started: float | None = None
-        self._thinking_s: float | None = None
+        self.reply: StreamingReply | None = None
+        """The reply being written, if any."""
         self._search_text = ""
-        self._last_stream_render = 0.0
-        self._stream_timer = QTimer(self)
-        self._stream_timer.setSingleShot(True)
-        self._stream_timer.timeout.connect(self._on_stream_timer_timeout)
         self.show_dialogs = True
         """Tests turn message boxes off; errors still go to error_shown."""
         self._connect()
@@ -176,7 +143,7 @@ class ChatController(QObject):
     @property
     def is_streaming(self) -> bool:
         """Whether a reply is being written."""
-        return self._request_id != 0
+        return self.reply is not None
 
     # ---------------------------------------------------------- conversations
 
@@ -241,9 +208,8 @@ class ChatController(QObject):
         self._update_stack()
 
     def _data_for(self, message: StoredMessage) -> MessageData:
-        if message.id == self._message_id and self.is_streaming:
-            return replace(message_data(message, self._notice), reasoning=self._reasoning,
-                           content=self._answer, status="streaming")
+        if self.reply is not None and message.id == self.reply.message_id:
+            return self.reply.view_data(message)
         return message_data(message)
 
     def _update_stack(self) -> None:
@@ -345,113 +311,63 @@ class ChatController(QObject):
             history.append(ChatMessage(Role(m.role), m.content, m.reasoning))
             if m.id == reply.id:
                 break
-        self._message_id = reply.id
-        self._reasoning = reply.reasoning if is_continuation else ""
-        self._answer = reply.content if is_continuation else ""
-        self._notice = ""
-        self._reasoning_started = time.perf_counter()
-        self._thinking_s = reply.thinking_s if is_continuation else None
-        self._request_id = self.client.generate(history, self._options())
+        request_id = self.client.generate(history, self._options())
+        self.reply = StreamingReply(self.store, self.window.chat_view, reply, request_id,
+                                    is_continuation=is_continuation, parent=self)
+        self.reply.updated.connect(self.reply_updated)
         self.window.composer.set_busy(True)
         self._reload_path()
         self.reply_started.emit(reply.id)
 
+    def _current(self, rid: int) -> StreamingReply | None:
+        """The streaming reply if `rid` is its request (else a stale one: ignore it)."""
+        reply = self.reply
+        return reply if reply is not None and reply.request_id == rid else None
+
     def _on_client_token_batch_ready(self, rid: int, reasoning: str, answer: str) -> None:
-        if rid != self._request_id:
-            return  # a stale reply (stopped or replaced)
-        if answer and not self._answer and self._thinking_s is None and self._reasoning:
-            self._thinking_s = time.perf_counter() - (self._reasoning_started or 0.0)
-        self._reasoning += reasoning
-        self._answer += answer
-        try:
-            self.store.append_stream(self._message_id, reasoning, answer)
-        except PonderError as exc:
-            # The store keeps the text buffered and retries; finish_stream reports it.
-            log.warning("streamed text not saved yet: %s", exc)
-        self._schedule_stream_render()
-
-    def _schedule_stream_render(self) -> None:
-        """Show the new text now, or once the render interval has passed."""
-        if self._stream_timer.isActive():
-            return  # a render is due soon and will show this batch too
-        wait_s = self._last_stream_render + STREAM_RENDER_INTERVAL_S - time.perf_counter()
-        if wait_s <= 0:
-            self._show_stream()
-        else:
-            self._stream_timer.start(max(1, round(wait_s * 1000)))
-
-    def _on_stream_timer_timeout(self) -> None:
-        if self.is_streaming:
-            self._show_stream()
-
-    def _show_stream(self) -> None:
-        self._stream_timer.stop()
-        view = self.window.chat_view
-        widget = view.widget_for(self._message_id)
-        if widget is None:
-            return
-        data = replace(widget.data, reasoning=self._reasoning, content=self._answer,
-                       status="streaming", notice=self._notice)
-        view.update_message(data)
-        # Counted from the end of the render: the loop gets the interval to itself.
-        self._last_stream_render = time.perf_counter()
-        self.reply_updated.emit(self._message_id)
+        reply = self._current(rid)
+        if reply is not None:
+            reply.add(reasoning, answer)
 
     def _on_client_progress(self, rid: int, tokens: int, tps: float) -> None:
-        if rid == self._request_id:
+        if self._current(rid) is not None:
             self.window.status.set_speed(tps)
 
     def _on_client_notice(self, rid: int, kind: str, message: str) -> None:
-        if rid != self._request_id:
-            return
-        self._notice = message
-        self._show_stream()
+        reply = self._current(rid)
+        if reply is not None:
+            reply.set_notice(message)
 
     def _on_client_finished(self, rid: int, result: object) -> None:
-        if rid != self._request_id or not isinstance(result, Finished):
+        if self._current(rid) is None or not isinstance(result, Finished):
             return
         stats = result.stats
         status = _STOP_TO_STATUS.get(stats.stop_reason, MessageStatus.COMPLETE)
-        if self._thinking_s is None and self._reasoning:
-            self._thinking_s = time.perf_counter() - (self._reasoning_started or 0.0)
         self._end_reply(status, stats=stats, boxed=result.boxed)
         self.window.status.set_speed(stats.decode_tps or None)
         self.window.status.set_context_used(stats.prompt_tokens + stats.completion_tokens)
 
     def _on_client_failed(self, rid: int, message: str) -> None:
-        if rid != self._request_id:
+        reply = self._current(rid)
+        if reply is None:
             return
-        self._notice = message
+        reply.notice = message
         self._end_reply(MessageStatus.ERROR, stats=None, boxed=None)
         self._show_error(message)
 
-    def _end_reply(self, status: MessageStatus, *, stats: object, boxed: str | None) -> None:
-        self._stream_timer.stop()  # the final update below shows everything
-        message_id = self._message_id
-        notice = self._notice
-        error = ""
-        try:
-            self.store.finish_stream(message_id, status, stats=stats,
-                                     thinking_s=self._thinking_s, boxed=boxed)
-            if self._reasoning:
-                self.store.set_reasoning_collapsed(message_id, True)
-            data = message_data(self.store.get_message(message_id), notice)
-        except PonderError as exc:
-            # Not saved (the reply stays "streaming" and is marked interrupted at
-            # the next start); the reply must still end so the user can go on.
-            error = str(exc)
-            widget = self.window.chat_view.widget_for(message_id)
-            base = widget.data if widget else MessageData(message_id, "assistant", "")
-            data = replace(base, content=self._answer, reasoning=self._reasoning,
-                           thinking_s=self._thinking_s, status="error", notice=notice)
-        self._request_id = 0
-        self._message_id = 0
+    def _end_reply(self, status: MessageStatus, *, stats: GenerationStats | None,
+                   boxed: str | None) -> None:
+        reply = self.reply
+        assert reply is not None
+        data, error = reply.save_end(status, stats=stats, boxed=boxed)
+        self.reply = None
+        reply.deleteLater()
         self.window.composer.set_busy(False)
         self.window.chat_view.update_message(data)
         self.refresh_sidebar()
         if error:
             self._show_error(error)
-        self.reply_finished.emit(message_id)
+        self.reply_finished.emit(reply.message_id)
 
     def _on_client_model_loaded(self, info: object) -> None:
         if not isinstance(info, BackendInfo):
@@ -547,17 +463,6 @@ class ChatController(QObject):
         self.error_shown.emit(message)
         if self.show_dialogs:
             self.window.show_error(self.tr("Ponder"), message)
-
-
-def warm_up_renderer() -> None:
-    """Import the markdown/math renderer in the background (~1-2 s of imports).
-
-    The first message shown would otherwise pay for it on the GUI thread. It
-    runs on the math thread (see math_queue), ahead of any formula.
-    """
-    from app.ui.chat.math_queue import math_queue
-
-    math_queue().warm_up()
 
 
 def _title_from(text: str) -> str:
