@@ -48,6 +48,7 @@ from app.models.part_file import (
     part_size,
     prepare_part,
 )
+from app.models.trust import Ledger
 
 __all__ = [
     "DiskFullError",
@@ -213,11 +214,13 @@ class Downloader:
                     message=f"Connection problem ({last_error}); retrying in {wait:.0f} s.",
                 ))
                 _wait(wait, should_stop)
-        if wrong_sizes and len(wrong_sizes) == len(self.mirrors):
+        if wrong_sizes:
+            others = ("" if len(wrong_sizes) == len(self.mirrors)
+                      else f" The other sources failed (last error: {last_error}).")
             raise WrongFileError(
                 f"No download source offers the file Ponder's catalog pins for "
                 f"{remote.filename} ({remote.size or 0:,} bytes; "
-                f"{'; '.join(wrong_sizes)}). Nothing was saved. Try another download "
+                f"{'; '.join(wrong_sizes)}). Nothing was saved.{others} Try another download "
                 "source; if this keeps happening, the source serves a different file."
             )
         raise DownloadError(
@@ -272,8 +275,11 @@ class Downloader:
                 f"{(expected_sha or '?')[:12]}… from {against}). It was deleted; download "
                 "it again, or try another download source."
             )
+        ledger = Ledger.open(target.parent)
         os.replace(part, target)
         side.unlink(missing_ok=True)
+        ledger.record(target, verification.value, digest, remote.repo_id)
+        ledger.save()
         report(DownloadProgress(Phase.DONE, size, size, message=f"{remote.filename} is ready."))
         return DownloadResult(DownloadStatus.COMPLETED, target, size, digest, mirror.name,
                               verification, mirror.endpoint)

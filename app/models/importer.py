@@ -1,9 +1,13 @@
 """Import a GGUF file the user already has ("Import a GGUF file…"), fully offline.
 
 The file is checked first (a broken file never enters the models folder),
-compared with the catalog's SHA-256 when its name matches a catalog file, and
-then copied, hard-linked or symlinked into the models folder. A copy goes to
-a temporary name and appears only by ``os.replace`` once complete.
+then copied, hard-linked or symlinked into the models folder while its
+SHA-256 is computed. Bytes that match a catalog hash are recognised as that
+model whatever the file's name; a file with a catalog file's name but bytes
+that are neither the pinned ones nor another known build of that quantization
+is refused. A copy goes to a temporary name and appears only by
+``os.replace`` once complete. The digest is recorded in the folder's ledger
+(and the hash cache, when given) so it is never hashed again.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from pathlib import Path
 from app.core.errors import ModelFileError, PonderError, VerificationError
 from app.hardware.memory import probe_disk_free
 from app.models.catalog import Catalog
+from app.models.hashing import HashCache
 from app.models.installed import InstalledModel, describe, get_default_model
 from app.models.local_file import read_model_info
+from app.models.trust import Ledger
 
 CHUNK = 4 * 1024 * 1024
 ImportProgress = Callable[[int, int], None]
@@ -75,6 +81,7 @@ def import_gguf(
     catalog: Catalog | None = None,
     progress: ImportProgress | None = None,
     cancel: threading.Event | None = None,
+    hash_cache: HashCache | None = None,
 ) -> InstalledModel:
     """Bring a local GGUF into the models folder.
 
@@ -85,6 +92,7 @@ def import_gguf(
         catalog: to recognise catalog files and check their SHA-256.
         progress: called with (done, total) bytes while hashing/copying.
         cancel: set from another thread to stop; nothing is left behind.
+        hash_cache: where to remember the digest (the data folder's cache).
 
     Returns:
         The installed model.
@@ -92,7 +100,8 @@ def import_gguf(
     Raises:
         ModelFileError: the file is missing, broken or not a model, or another
             file of that name is already installed.
-        VerificationError: the name matches a catalog file but the bytes do not.
+        VerificationError: the name matches a catalog file but the bytes are
+            neither its pinned ones nor a known build of that quantization.
         ImportCancelled: cancelled.
         PonderError: not enough disk space, or the folder cannot be written.
     """
@@ -100,8 +109,7 @@ def import_gguf(
     if source.is_dir():
         raise ModelFileError(f"{source} is a folder. Choose the .gguf file inside it.")
     info = read_model_info(source)  # raises ModelFileError with the exact problem
-    entry = catalog.find_file(source.name) if catalog else None
-    expected = entry[1].sha256 if entry else None
+    accepted = catalog.known_sha256s(source.name) if catalog else frozenset()
     models_dir.mkdir(parents=True, exist_ok=True)
     dest = models_dir / source.name
     if dest.exists() or dest.is_symlink():
@@ -115,21 +123,20 @@ def import_gguf(
 
     linked = mode is not ImportMode.COPY and _try_link(source, dest, mode)
     if linked:
-        if expected is not None:
-            try:
-                digest = _hash_and_copy(source, None, progress, cancel)
-            except BaseException as exc:
-                # cancelled or unreadable: the link must not stay behind
-                dest.unlink(missing_ok=True)
-                if isinstance(exc, OSError):
-                    raise PonderError(
-                        f"{source.name} could not be read ({exc.strerror or exc})."
-                    ) from exc
-                raise
-            if digest != expected:
-                dest.unlink(missing_ok=True)
-                raise _mismatch(source, digest, expected)
-        return describe(dest, catalog, get_default_model(models_dir))
+        try:
+            digest = _hash_and_copy(source, None, progress, cancel)
+        except BaseException as exc:
+            # cancelled or unreadable: the link must not stay behind
+            dest.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise PonderError(
+                    f"{source.name} could not be read ({exc.strerror or exc})."
+                ) from exc
+            raise
+        if accepted and digest not in accepted:
+            dest.unlink(missing_ok=True)
+            raise _mismatch(source, digest, accepted)
+        return _finish(dest, digest, models_dir, catalog, hash_cache)
 
     free = probe_disk_free(models_dir)
     if free is not None and free < info.size_bytes:
@@ -141,8 +148,8 @@ def import_gguf(
     tmp = dest.with_name(dest.name + ".importing")
     try:
         digest = _hash_and_copy(source, tmp, progress, cancel)
-        if expected is not None and digest != expected:
-            raise _mismatch(source, digest, expected)
+        if accepted and digest not in accepted:
+            raise _mismatch(source, digest, accepted)
         os.replace(tmp, dest)
     except OSError as exc:
         raise PonderError(
@@ -151,7 +158,21 @@ def import_gguf(
         ) from exc
     finally:
         tmp.unlink(missing_ok=True)
-    return describe(dest, catalog, get_default_model(models_dir))
+    return _finish(dest, digest, models_dir, catalog, hash_cache)
+
+
+def _finish(dest: Path, digest: str, models_dir: Path, catalog: Catalog | None,
+            hash_cache: HashCache | None) -> InstalledModel:
+    """Record the digest (ledger, cache) and describe the imported file."""
+    recognised = catalog.find_sha256(digest) if catalog else None
+    ledger = Ledger.open(models_dir)
+    ledger.record(dest, "catalog" if recognised and recognised.file else "import", digest)
+    ledger.save()
+    if hash_cache is not None:
+        with contextlib.suppress(OSError):
+            st = dest.stat()
+            hash_cache.store(dest, digest, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    return describe(dest, catalog, get_default_model(models_dir), ledger=ledger, digest=digest)
 
 
 def _try_link(source: Path, dest: Path, mode: ImportMode) -> bool:
@@ -166,10 +187,11 @@ def _try_link(source: Path, dest: Path, mode: ImportMode) -> bool:
     return True
 
 
-def _mismatch(source: Path, digest: str, expected: str) -> VerificationError:
+def _mismatch(source: Path, digest: str, accepted: frozenset[str]) -> VerificationError:
+    expected = ", ".join(f"{h[:12]}…" for h in sorted(accepted))
     return VerificationError(
         f"{source.name} has the name of a catalog model, but its SHA-256 ({digest[:12]}…) is "
-        f"not the catalog's ({expected[:12]}…): it is damaged or a different file. Download "
+        f"not the catalog's ({expected}): it is damaged or a different file. Download "
         "it again, or rename it to import it as your own model."
     )
 

@@ -17,7 +17,9 @@ from pathlib import Path
 from app.core.errors import ModelFileError, PonderError
 from app.core.resources import resources_dir
 from app.models.catalog import Catalog
+from app.models.hashing import HashCache
 from app.models.local_file import read_model_info
+from app.models.trust import Ledger, Trust, TrustReport, assess
 
 DEFAULT_FILE = "default-model.json"
 BUNDLED_MODELS_SUBDIR = "models"
@@ -46,6 +48,9 @@ class InstalledModel:
         is_link: whether it is a symbolic link to a file elsewhere.
         is_bundled: shipped inside an offline build (read-only, never deleted).
         problem: why it cannot be loaded (None when it looks fine).
+        trust: what is known about its bytes (catalog, hub at download, flagged...).
+        trust_label: one sentence saying so, for the models list.
+        sha256: its digest when known (ledger or hash cache; never hashed here).
     """
 
     path: Path
@@ -61,6 +66,9 @@ class InstalledModel:
     is_link: bool
     problem: str | None = None
     is_bundled: bool = False
+    trust: Trust = Trust.UNCHECKED
+    trust_label: str = ""
+    sha256: str | None = None
 
     @property
     def is_usable(self) -> bool:
@@ -84,10 +92,27 @@ class PartialDownload:
     total_bytes: int | None
 
 
-def describe(path: Path, catalog: Catalog | None = None, default: Path | None = None
-             ) -> InstalledModel:
-    """Describe one model file; a broken file gets `problem` instead of raising."""
-    entry = catalog.find_file(path.name) if catalog else None
+def describe(path: Path, catalog: Catalog | None = None, default: Path | None = None,
+             *, ledger: Ledger | None = None, hash_cache: HashCache | None = None,
+             digest: str | None = None) -> InstalledModel:
+    """Describe one model file; a broken file gets `problem` instead of raising.
+
+    The file is never hashed here: its digest comes from `digest`, the ledger
+    or the hash cache. A file whose bytes match a catalog hash is that catalog
+    model whatever its name.
+    """
+    if digest is None and hash_cache is not None:
+        digest = hash_cache.lookup(path)
+    report = assess(path, catalog, digest=digest, ledger=ledger)
+    model = _describe(path, catalog, default, report)
+    return dataclasses.replace(model, trust=report.trust, trust_label=report.label,
+                               sha256=report.sha256)
+
+
+def _describe(path: Path, catalog: Catalog | None, default: Path | None,
+              report: TrustReport) -> InstalledModel:
+    found = catalog.find_file(path.name) if catalog else None
+    catalog_id = report.model_id or (found[0].id if found else None)
     is_link = path.is_symlink()
     is_default = default is not None and default.name == path.name
     try:
@@ -100,34 +125,42 @@ def describe(path: Path, catalog: Catalog | None = None, default: Path | None = 
         return InstalledModel(
             path=path, file_name=path.name, size_bytes=size, name=path.stem,
             architecture="unknown", quant="unknown", context_length=None,
-            has_chat_template=False, catalog_id=entry[0].id if entry else None,
+            has_chat_template=False, catalog_id=catalog_id,
             is_default=is_default, is_link=is_link, problem=str(exc),
         )
     return InstalledModel(
         path=path, file_name=path.name, size_bytes=info.size_bytes, name=info.name,
         architecture=info.architecture, quant=info.quant, context_length=info.context_length,
-        has_chat_template=info.has_chat_template, catalog_id=entry[0].id if entry else None,
+        has_chat_template=info.has_chat_template, catalog_id=catalog_id,
         is_default=is_default, is_link=is_link,
     )
 
 
 def list_installed(
-    models_dir: Path, catalog: Catalog | None = None, *, bundled_dir: Path | None = None
+    models_dir: Path, catalog: Catalog | None = None, *, bundled_dir: Path | None = None,
+    hash_cache: HashCache | None = None,
 ) -> list[InstalledModel]:
     """All models in `models_dir`, sorted by name, then the bundled ones.
 
+    Cheap enough for the GUI thread: it reads headers and the ledger, and
+    takes digests only from `hash_cache` (hash files with HashCache.sha256 on
+    a worker thread, then list again).
+
     Args:
         models_dir: the user's models folder (absent means none there).
-        catalog: to name catalog files.
+        catalog: to name catalog files and judge their bytes.
         bundled_dir: an offline build's model folder (default: bundled_models_dir()).
             A bundled file with the name of one in `models_dir` is left out.
+        hash_cache: digests computed earlier.
     """
     default = get_default_model(models_dir) if models_dir.is_dir() else None
-    found = [describe(p, catalog, default) for p in _gguf_files(models_dir)]
+    ledger = Ledger.open(models_dir) if models_dir.is_dir() else None
+    found = [describe(p, catalog, default, ledger=ledger, hash_cache=hash_cache)
+             for p in _gguf_files(models_dir)]
     names = {m.file_name for m in found}
     for path in _gguf_files(bundled_models_dir() if bundled_dir is None else bundled_dir):
         if path.name not in names:
-            model = describe(path, catalog, default)
+            model = describe(path, catalog, default, hash_cache=hash_cache)
             found.append(dataclasses.replace(model, is_bundled=True))
     return found
 
@@ -212,3 +245,7 @@ def delete_model(models_dir: Path, model: Path) -> None:
             f"{model.name} could not be deleted ({exc.strerror}). Close programs that use it "
             "and try again."
         ) from exc
+    ledger = Ledger(models_dir)
+    if ledger.exists:
+        ledger.forget(model.name)
+        ledger.save()

@@ -11,7 +11,6 @@ from app.core.resources import RESOURCES_ENV, ResourceError, resource_path, reso
 from app.hardware.planner import APP_MARGIN, COMPUTE_BUFFER
 from app.models.catalog import CatalogError, load_catalog, parse_catalog
 
-
 # The pins read from the hub's file pages (issue 11): repository, file, bytes, SHA-256.
 PINNED = {
     ("unsloth/DeepSeek-R1-Distill-Qwen-1.5B-GGUF", "DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf"):

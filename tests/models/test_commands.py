@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from app.cli import main
+from app.core.resources import RESOURCES_ENV, resource_path
 from app.models.catalog import load_catalog
 from tests.support.fake_hub import FakeHub
 
@@ -51,7 +53,7 @@ def test_hardware_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert out["hardware"]["cpu"]["physical_cores"] >= 1
     assert out["model"]["id"] == "deepseek-r1-distill-qwen-1.5b"
     plan = out["plan"]
-    assert plan["quant"] in {"Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0"}
+    assert plan["quant"] in {"Q4_K_S", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0"}
     assert plan["reason"].startswith(f"{round(out['hardware']['ram_total_bytes'] / 1024**3)} GB")
     assert plan["expected_tps"] > 0 and plan["n_ctx"] == 8192
 
@@ -103,6 +105,15 @@ def test_download_command_against_a_local_hub(home: Path, monkeypatch: pytest.Mo
                                               capsys: pytest.CaptureFixture[str]) -> None:
     entry = load_catalog().default.file("Q4_K_M")
     payload = random.Random(7).randbytes(256 * 1024)
+    # The shipped pins are the real file's; pin these test bytes in a copy of the catalog.
+    raw = json.loads(resource_path("models.json").read_text(encoding="utf-8"))
+    for f in raw["models"][0]["files"]:
+        if f["quant"] == "Q4_K_M":
+            f["size_bytes"], f["sha256"] = len(payload), hashlib.sha256(payload).hexdigest()
+    resources = home.parent / "resources"
+    resources.mkdir()
+    (resources / "models.json").write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setenv(RESOURCES_ENV, str(resources))
     with FakeHub({(load_catalog().default.repo_id, entry.filename): payload}) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
         assert main(["download", "--quant", "Q4_K_M", "--no-measure"]) == 0
