@@ -32,6 +32,9 @@ from app.core.types import (
     StopReason,
     TextDelta,
 )
+from app.services.loading import ModelLoader, ModelSource
+from app.services.sampling import resolve_options
+from app.store.settings import Settings, load_settings
 
 DIM = "\x1b[2m"
 RESET = "\x1b[0m"
@@ -55,11 +58,14 @@ def add_parser(subparsers: Any) -> None:
                         help="ask for step-by-step reasoning and a \\boxed{} answer")
     parser.add_argument("--temperature", type=float, default=None,
                         help="sampling temperature (default: the model family's)")
-    parser.add_argument("--max-tokens", type=int, default=4096, help="reply length limit")
-    parser.add_argument("--ctx", type=int, default=4096, help="context length in tokens")
+    parser.add_argument("--max-tokens", type=int, default=None,
+                        help="reply length limit (default: the settings')")
+    parser.add_argument("--ctx", type=int, default=None,
+                        help="context length in tokens (default: the settings', else the plan's)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads")
-    parser.add_argument("--gpu-layers", type=int, default=0,
-                        help="layers to offload to the GPU (-1: all)")
+    parser.add_argument("--gpu-layers", type=int, default=None,
+                        help="layers to offload to the GPU (-1: all; default: the settings', "
+                        "else the plan's)")
     parser.add_argument("--thinking-budget", type=int, default=None,
                         help="reasoning tokens after which the model must answer")
     parser.add_argument("--seed", type=int, default=None, help="sampling seed")
@@ -72,9 +78,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--verbose", action="store_true", help="show llama.cpp's log on stderr")
 
 
-def _open_backend(args: argparse.Namespace) -> Any:
-    from app.engine.factory import open_backend
-
+def _source(args: argparse.Namespace) -> ModelSource:
     template = None
     if args.template is not None:
         try:
@@ -84,25 +88,31 @@ def _open_backend(args: argparse.Namespace) -> Any:
                 f"The chat template {args.template} cannot be read ({exc.strerror}). "
                 "Check the path."
             ) from None
-    return open_backend(
-        args.model,
-        remote_url=args.remote,
-        api_key=args.api_key,
-        timeout_s=args.timeout,
-        n_ctx=args.ctx,
-        n_threads=args.threads,
-        n_gpu_layers=args.gpu_layers,
-        chat_template=template,
-    )
+    if args.remote:
+        return ModelSource(remote_url=args.remote, remote_model=args.model,
+                           api_key=args.api_key, timeout_s=args.timeout)
+    return ModelSource(path=Path(args.model), chat_template=template)
 
 
-def _sampling(args: argparse.Namespace, backend: Any) -> SamplingParams:
+def _settings(args: argparse.Namespace) -> Settings:
+    """The saved settings with this command's explicit flags on top."""
+    changes: dict[str, Any] = {}
+    for flag, key in (("ctx", "n_ctx"), ("threads", "n_threads"), ("gpu_layers", "n_gpu_layers")):
+        value = getattr(args, flag)
+        if value is not None:
+            changes[key] = value
+    return dataclasses.replace(load_settings(), **changes)
+
+
+def _options(args: argparse.Namespace, backend: Any, settings: Settings) -> GenerateOptions:
     profile = getattr(backend, "profile", None)
     base = profile.default_sampling if profile is not None else SamplingParams()
-    changes: dict[str, Any] = {"max_tokens": args.max_tokens, "seed": args.seed}
-    if args.temperature is not None:
-        changes["temperature"] = args.temperature
-    return dataclasses.replace(base, **changes)
+    request: dict[str, Any] = {"max_tokens": args.max_tokens, "seed": args.seed,
+                               "temperature": args.temperature,
+                               "thinking_budget": args.thinking_budget}
+    if args.math:
+        request["math_mode"] = True
+    return resolve_options(base, settings, request=request)
 
 
 class _Printer:
@@ -164,6 +174,10 @@ def _summary(fin: Finished, notices: list[Notice], backend: Any) -> dict[str, An
     }
 
 
+def _tell_fallback(reason: str) -> None:
+    print(f"ponder: {reason}", file=sys.stderr, flush=True)
+
+
 def _quiet_llama_logs(verbose: bool) -> None:
     logger = logging.getLogger("ponder.llama")
     if verbose:
@@ -186,12 +200,10 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     backend: Any = None
     try:
-        backend = _open_backend(args)
-        options = GenerateOptions(
-            sampling=_sampling(args, backend),
-            math_mode=args.math,
-            thinking_budget=args.thinking_budget,
-        )
+        settings = _settings(args)
+        loaded = ModelLoader().load(_source(args), settings, _tell_fallback)
+        backend = loaded.backend
+        options = _options(args, backend, settings)
         printer = _Printer(sys.stdout, args.json)
         notices: list[Notice] = []
         finished: Finished | None = None

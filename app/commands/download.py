@@ -7,6 +7,7 @@ file stays and the next `ponder download` resumes it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import threading
 import time
@@ -15,17 +16,7 @@ from typing import Any, TextIO
 
 from app.core.errors import PonderError
 from app.core.paths import models_dir
-from app.core.types import (
-    ChatMessage,
-    Finished,
-    GenerateOptions,
-    GenerationControl,
-    LoadParams,
-    Role,
-    SamplingParams,
-)
 from app.hardware.planner import refine_with_measurement
-from app.hardware.speed import measure_speed
 from app.models.download import (
     Downloader,
     DownloadProgress,
@@ -38,6 +29,9 @@ from app.models.download import (
 )
 from app.models.installed import get_default_model, set_default_model
 from app.models.mirrors import resolve_mirrors
+from app.services.loading import ModelLoader, ModelSource
+from app.services.setup import measure_decode_speed, save_plan
+from app.store.settings import load_settings
 
 
 def add_parser(subparsers: Any) -> None:
@@ -56,39 +50,21 @@ def add_parser(subparsers: Any) -> None:
 def measure_model_speed(
     path: Path,
     *,
-    n_gpu_layers: int = 0,
+    n_gpu_layers: int | None = None,
     seconds: float = 10.0,
     cancel: threading.Event | None = None,
 ) -> float:
-    """Load `path` with llama.cpp and measure its decode speed for about `seconds`.
-
-    The same prompt is reused, so after the first run only decoding is timed
-    (the prompt stays in the KV cache). Usable from a GUI worker thread.
-
-    Returns:
-        Decode tokens per second.
+    """Load `path` as the app would (settings, plan, GPU fallback) and measure decode speed.
 
     Raises:
         ModelFileError, ModelLoadError: the model cannot be loaded.
     """
-    from app.engine.local import LocalBackend
-
-    backend = LocalBackend(LoadParams(model_path=path, n_ctx=2048, n_gpu_layers=n_gpu_layers))
-    messages = [ChatMessage(Role.USER, "Count from 1 to 500, separated by commas.")]
-
-    def run_tokens(n: int) -> float:
-        options = GenerateOptions(sampling=SamplingParams(max_tokens=n, seed=0),
-                                  detect_loops=False)
-        finished = None
-        for event in backend.generate(messages, options, GenerationControl()):
-            if isinstance(event, Finished):
-                finished = event
-        if finished is None or finished.stats.decode_tps <= 0:
-            return 0.0
-        return n / finished.stats.decode_tps
-
+    settings = load_settings()
+    if n_gpu_layers is not None and settings.n_gpu_layers is None:
+        settings = dataclasses.replace(settings, plan_n_gpu_layers=n_gpu_layers)
+    backend = ModelLoader().load(ModelSource(path=path), settings).backend
     try:
-        return measure_speed(run_tokens, seconds, cancel=cancel)
+        return measure_decode_speed(backend, seconds, cancel)
     finally:
         backend.close()
 
@@ -177,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     if get_default_model(folder) is None:
         set_default_model(folder, target)
+        save_plan(plan)
     print(f"\nVerified (SHA-256 {result.sha256}) and saved to {target}.")
     if args.measure and entry.quant == plan.quant:
         print("Measuring the speed for 10 seconds…", file=sys.stderr)
@@ -187,4 +164,6 @@ def run(args: argparse.Namespace) -> int:
             return 0
         measured = refine_with_measurement(report, model.shape, plan, tps, offload)
         print(measured.reason)
+        if get_default_model(folder) == target:
+            save_plan(measured)
     return 0

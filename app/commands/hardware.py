@@ -10,12 +10,11 @@ from typing import Any
 
 from app.core.errors import PonderError
 from app.core.paths import models_dir
-from app.engine.capabilities import gpu_offload_supported
 from app.hardware.cpu import describe_features
-from app.hardware.planner import Plan, PlanOverrides, plan_model
-from app.hardware.probe import probe_hardware
+from app.hardware.planner import Plan, PlanOverrides
 from app.hardware.types import HardwareReport
 from app.models.catalog import CatalogModel, load_catalog
+from app.services.setup import recommend
 
 GIB = 1024**3
 
@@ -31,22 +30,16 @@ def add_parser(subparsers: Any) -> None:
 
 
 def make_plan(args: argparse.Namespace) -> tuple[HardwareReport, CatalogModel, Plan, bool]:
-    """Probe, load the catalog and plan; shared with `ponder download`."""
-    report = probe_hardware(models_dir())
+    """Probe, load the catalog and plan (app.services.setup); shared with `ponder download`."""
     catalog = load_catalog()
     model = catalog.get(args.model) if getattr(args, "model", None) else catalog.default
-    offload = gpu_offload_supported()
     overrides = PlanOverrides(
         quant=getattr(args, "quant", None),
         n_gpu_layers=getattr(args, "gpu_layers", None),
         n_ctx=getattr(args, "ctx", None),
     )
-    try:
-        plan = plan_model(report, model.shape, model.quant_options,
-                          gpu_offload_supported=offload, overrides=overrides)
-    except ValueError as exc:
-        raise PonderError(f"{exc}.") from exc
-    return report, model, plan, offload
+    rec = recommend(models_dir(), catalog, model, overrides=overrides)
+    return rec.report, rec.model, rec.plan, rec.gpu_offload
 
 
 def report_json(report: HardwareReport, model: CatalogModel, plan: Plan, offload: bool

@@ -22,7 +22,6 @@ from app.core.types import (
     Finished,
     GenerateOptions,
     GenerationControl,
-    LoadParams,
     Role,
     SamplingParams,
     TextDelta,
@@ -112,11 +111,15 @@ def _version() -> str:
 
 
 def _generate(path: Path) -> tuple[str, str, float, int, float]:
-    """Load `path`, generate a few tokens; return (backend, answer, load_s, tokens, tok/s)."""
-    from app.engine.local import LocalBackend
+    """Load `path` as the app would (settings, plan, GPU fallback), generate a few tokens.
+
+    Returns (backend kind, answer, load_s, tokens, tok/s).
+    """
+    from app.services.loading import ModelLoader, ModelSource
+    from app.store.settings import load_settings
 
     start = time.perf_counter()
-    backend = LocalBackend(LoadParams(model_path=path, n_ctx=512, flash_attn=False))
+    backend = ModelLoader().load(ModelSource(path=path), load_settings()).backend
     load_s = time.perf_counter() - start
     try:
         options = GenerateOptions(

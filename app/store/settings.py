@@ -22,73 +22,103 @@ from typing import Any
 
 from app.core import paths
 from app.core.errors import StoreError
-from app.core.types import SamplingParams
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILENAME = "settings.json"
 
 
-_SAMPLING = SamplingParams()
-"""The sampling defaults live in one place: app.core.types.SamplingParams."""
+SETTINGS_VERSION = 2
+"""Version 2: sampling, context, threads and GPU layers may be None ("auto")."""
+
+DEFAULT_API_PORT = 7323
+"""Ponder's local API port: clashes with none of LM Studio (1234), Jan (1337),
+GPT4All (4891), llama.cpp's server (8080) or Ollama (11434)."""
+
+_V1_DEFAULTS: dict[str, Any] = {
+    "n_ctx": 4096, "n_gpu_layers": -1, "n_threads": 0, "temperature": 0.6, "top_p": 0.95,
+    "top_k": 40, "min_p": 0.05, "repeat_penalty": 1.0, "max_tokens": 4096, "math_mode": False,
+    "api_server_port": 8080,
+}
+"""Version-1 files stored every default; a value equal to one of these was
+never the user's choice, so migration turns it into "auto"."""
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything the user can set that outlives a session.
 
+    A value of None means "auto": inherit from the model family's profile, the
+    preset, or the hardware plan (app.services resolves it). Only a value the
+    user chose is stored as a value, so their choice always wins.
+
     Attributes:
         theme: "system", "light" or "dark".
         language: UI language code, "" for the system's.
         font_size: base font size of the chat view in points.
-        last_model: id or path of the model loaded last, "" for none.
-        n_ctx: context length for local models.
-        n_gpu_layers: layers to offload (-1 all, 0 CPU only).
-        n_threads: CPU threads, 0 for automatic.
-        temperature: sampling temperature.
-        top_p: nucleus sampling.
-        top_k: sample among the k most likely tokens (0: all).
-        min_p: drop tokens less likely than min_p times the best one.
-        repeat_penalty: penalty for repeated tokens (1.0: none).
+        last_model: path of the local model loaded last, "" for none.
+        backend: "local" (a model on this computer) or "remote" (a server).
+        n_ctx: context length for local models; None: the plan's.
+        n_gpu_layers: layers to offload (-1 all, 0 CPU only); None: the plan's.
+        n_threads: CPU threads; None: automatic.
+        temperature: sampling temperature; None: the family's.
+        top_p: nucleus sampling; None: the family's.
+        top_k: sample among the k most likely tokens (0: all); None: the family's.
+        min_p: drop tokens less likely than min_p times the best one; None: the family's.
+        repeat_penalty: penalty for repeated tokens (1.0: none); None: the family's.
         preset: the preset last chosen ("math", "code" or "chat").
-        max_tokens: longest reply in tokens.
-        math_mode: append the step-by-step/boxed instruction to questions.
+        max_tokens: longest reply in tokens; None: the preset's.
+        math_mode: append the step-by-step/boxed instruction; None: the preset's.
         thinking_budget: reasoning tokens before answering; 0 for no budget.
         show_reasoning: show the reasoning of new replies unfolded.
         send_on_enter: Enter sends, Shift+Enter adds a line (else Ctrl+Enter sends).
-        remote_url: base URL of an OpenAI-compatible server, "" to run locally.
+        remote_url: base URL of an OpenAI-compatible server.
         remote_model: model name sent to that server.
+        remote_api_key: the server's key when no system keyring is available
+            (the file is then readable only by the user); "" otherwise.
         api_server_enabled: run Ponder's own OpenAI-compatible API on 127.0.0.1.
         api_server_port: its port.
         window_geometry: the main window's saved geometry (base64), "" if none.
         setup_skipped: the user skipped the first-run model wizard; do not open it
             by itself again (the Models page still offers it).
+        plan_quant: the quantization the hardware plan chose ("" before the plan).
+        plan_n_gpu_layers: GPU layers of the saved plan.
+        plan_n_ctx: context length of the saved plan.
+        plan_reason: the plan's one-sentence reason.
+        settings_version: the file format (see SETTINGS_VERSION).
     """
 
     theme: str = "system"
     language: str = ""
     font_size: int = 11
     last_model: str = ""
-    n_ctx: int = 4096
-    n_gpu_layers: int = -1
-    n_threads: int = 0
-    temperature: float = _SAMPLING.temperature
-    top_p: float = _SAMPLING.top_p
-    top_k: int = _SAMPLING.top_k
-    min_p: float = _SAMPLING.min_p
-    repeat_penalty: float = _SAMPLING.repeat_penalty
+    backend: str = "local"
+    n_ctx: int | None = None
+    n_gpu_layers: int | None = None
+    n_threads: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    repeat_penalty: float | None = None
     preset: str = "chat"
-    max_tokens: int = _SAMPLING.max_tokens
-    math_mode: bool = False
+    max_tokens: int | None = None
+    math_mode: bool | None = None
     thinking_budget: int = 0
     show_reasoning: bool = True
     send_on_enter: bool = True
     remote_url: str = ""
     remote_model: str = ""
+    remote_api_key: str = ""
     api_server_enabled: bool = False
-    api_server_port: int = 8080
+    api_server_port: int = DEFAULT_API_PORT
     window_geometry: str = ""
     setup_skipped: bool = False
+    plan_quant: str = ""
+    plan_n_gpu_layers: int | None = None
+    plan_n_ctx: int | None = None
+    plan_reason: str = ""
+    settings_version: int = SETTINGS_VERSION
 
 
 def settings_path() -> Path:
@@ -117,23 +147,38 @@ def _accepts(kind: Any, value: Any) -> bool:
 def settings_from_dict(data: dict[str, Any]) -> Settings:
     """Settings from a JSON object: unknown keys ignored, bad values defaulted."""
     hints = typing.get_type_hints(Settings)
+    data = _migrated(data)
     values: dict[str, Any] = {}
     for f in dataclasses.fields(Settings):
         if f.name not in data:
             continue
         value = data[f.name]
         if _accepts(hints[f.name], value):
-            values[f.name] = float(value) if hints[f.name] is float else value
+            is_float = hints[f.name] in (float, float | None)
+            values[f.name] = float(value) if is_float and value is not None else value
         else:
             log.warning("settings: ignoring %s=%r (wrong type)", f.name, value)
     return Settings(**values)
 
 
+def _migrated(data: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 object with its stored defaults turned into "auto"."""
+    version = data.get("settings_version", 1)
+    if isinstance(version, int) and version >= SETTINGS_VERSION:
+        return data
+    out = {k: v for k, v in data.items() if not (k in _V1_DEFAULTS and v == _V1_DEFAULTS[k])}
+    if out.get("n_threads") == 0:
+        out.pop("n_threads")
+    out["settings_version"] = SETTINGS_VERSION
+    return out
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings; never raises for a missing or broken file.
 
-    A file that cannot be parsed is renamed to `<name>.bak` (replacing an older
-    backup) so the user's data is not lost, and the defaults are returned.
+    A file that cannot be parsed is renamed to a free `<name>.bak[.N]` (an
+    earlier backup is never overwritten) so the user's data is not lost, and
+    the defaults are returned.
     """
     path = settings_path() if path is None else path
     try:
@@ -157,9 +202,19 @@ def load_settings(path: Path | None = None) -> Settings:
     return settings_from_dict(data)
 
 
+def backup_path(path: Path) -> Path:
+    """A free backup name: `<name>.bak`, else `<name>.bak.1`, `.bak.2`, ..."""
+    candidate = path.with_name(path.name + ".bak")
+    number = 0
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.bak.{number}")
+    return candidate
+
+
 def _keep_backup(path: Path) -> None:
     try:
-        os.replace(path, path.with_name(path.name + ".bak"))
+        os.replace(path, backup_path(path))
     except OSError as exc:
         log.warning("settings: could not keep %s as a backup (%s)", path, exc)
 
@@ -175,6 +230,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     tmp_name = ""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # mkstemp creates the file readable only by the user (it may hold an API key).
         fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
