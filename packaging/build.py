@@ -32,7 +32,13 @@ DIST = ROOT / "dist"
 sys.path.insert(0, str(PACKAGING))
 sys.path.insert(0, str(ROOT / "installer"))
 
-from llama_flavors import FLAVORS, LLAMA_REQUIREMENT, default_flavor, flavor_for  # noqa: E402
+from llama_flavors import (  # noqa: E402
+    FLAVORS,
+    LLAMA_REQUIREMENT,
+    MACOS_MIN_VERSION,
+    default_flavor,
+    flavor_for,
+)
 from llama_wheel import WheelBuildError, ensure_wheel, fetch_sdist  # noqa: E402
 from offline_model import OfflineModelError, verify_offline_model  # noqa: E402
 
@@ -244,8 +250,14 @@ def build_installers(kinds: list[str], app: Path, flavor: str, offline: bool) ->
 
             made.append(build_tarball(app, version, DIST, suffix=suffix))
         elif kind == "dmg":
+            # Sign the app (every Mach-O, inside out) before the image copies
+            # it, then sign, notarize and staple the image itself; both steps
+            # say "skipped" and do nothing without the signing secrets.
             dmg = DIST / f"Ponder-{version}-macos-{platform.machine()}{suffix}.dmg"
-            _run(["bash", ROOT / "installer" / "macos" / "make_dmg.sh", app, dmg])
+            macos = ROOT / "installer" / "macos"
+            _run(["bash", macos / "sign_and_notarize.sh", "app", app])
+            _run(["bash", macos / "make_dmg.sh", app, dmg])
+            _run(["bash", macos / "sign_and_notarize.sh", "dmg", dmg])
             made.append(dmg)
         elif kind == "inno":
             iscc = shutil.which("iscc") or r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe"
@@ -289,6 +301,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     started = time.monotonic()
+    if sys.platform == "darwin":
+        # Every compiler and linker run below (llama.cpp, PyInstaller's
+        # bootloader checks) targets the oldest macOS the app supports.
+        os.environ.setdefault("MACOSX_DEPLOYMENT_TARGET", MACOS_MIN_VERSION)
     try:
         offline: Path | None = None
         if args.offline_model:

@@ -3,7 +3,6 @@ tarball, the Inno Setup script, the macOS signing script and the workflow."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tarfile
@@ -109,13 +108,12 @@ def test_inno_setup_script_is_per_user_and_asks_about_data() -> None:
     assert "{group}\\Ponder" in script, "a Start menu entry"
 
 
-def test_signing_is_skipped_cleanly_without_secrets(tmp_path: Path) -> None:
+def test_signing_script_needs_a_mode_and_both_scripts_parse(tmp_path: Path) -> None:
+    """Skipping without secrets and the signing order: test_macos_scripts.py."""
     script = ROOT / "installer" / "macos" / "sign_and_notarize.sh"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MACOS_", "APPLE_"))}
     result = subprocess.run(["bash", str(script), str(tmp_path / "Ponder.app")],
-                            capture_output=True, text=True, env=env, timeout=60)
-    assert result.returncode == 0
-    assert "signing skipped" in result.stdout
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "usage:" in result.stderr
     for sh in (script, ROOT / "installer" / "macos" / "make_dmg.sh"):
         assert subprocess.run(["bash", "-n", str(sh)]).returncode == 0
 
