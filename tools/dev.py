@@ -2,7 +2,8 @@
 
     python tools/dev.py run [ARGS...]    start Ponder (ARGS go to `ponder`)
     python tools/dev.py test [ARGS...]   lint, type-check, then pytest (ARGS go to pytest)
-    python tools/dev.py lint             ruff, mypy and the import rules only
+    python tools/dev.py lint             ruff, mypy, the import rules and the
+                                         duplicate-code check only
     python tools/dev.py env              only create/update the environment
 
 The first call creates `.venv` next to this repository's pyproject.toml with
@@ -66,11 +67,12 @@ def ensure_env() -> Path:
 
 
 def lint(py: Path) -> int:
-    """ruff, mypy and the import rules; returns a non-zero code on problems."""
+    """ruff, mypy, the import rules and copied code; a non-zero code on problems."""
     for cmd in (
         [py, "-m", "ruff", "check", "app", "tests", "bench", "tools", "packaging"],
         [py, "-m", "mypy"],
         [py, "tools/check_imports.py"],
+        [py, "tools/check_duplicates.py"],
     ):
         rc = _run(list(cmd))
         if rc != 0:
