@@ -15,8 +15,6 @@ import urllib.request
 from dataclasses import dataclass
 from typing import IO, Any
 
-from huggingface_hub import hf_hub_url
-
 from app.core.errors import DownloadError
 from app.models.download_types import RemoteFile
 from app.models.mirrors import Mirror
@@ -99,6 +97,10 @@ class HubClient:
             HttpStatusError: the server answered 4xx/5xx.
             DownloadError: the server did not say how big the file is.
         """
+        # Imported here: huggingface_hub costs ~0.3 s, and the window imports this
+        # module before its first paint (tests/ui/test_cold_imports.py).
+        from huggingface_hub import hf_hub_url
+
         url = hf_hub_url(remote.repo_id, remote.filename, revision=remote.revision,
                          endpoint=mirror.endpoint)
         try:
