@@ -29,9 +29,12 @@ AppPublisher=Ponder developers
 DefaultDirName={autopf}\Ponder
 DefaultGroupName=Ponder
 DisableProgramGroupPage=yes
-; Per-user install: no UAC prompt, {autopf} becomes %LOCALAPPDATA%\Programs.
+; Per-user install only: no UAC prompt, {autopf} becomes %LOCALAPPDATA%\Programs.
+; No "install for all users" choice (PrivilegesRequiredOverridesAllowed): an
+; elevated install runs as the administrator account, so {localappdata} in
+; [Code] below (and the first launch from [Run]) would be that account's, not
+; the user's, and the uninstaller would offer to delete the wrong data folder.
 PrivilegesRequired=lowest
-PrivilegesRequiredOverridesAllowed=dialog
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 OutputDir={#OutputDir}
@@ -47,6 +50,12 @@ Name: "english"; MessagesFile: "compiler:Default.isl"
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
+
+[InstallDelete]
+; An upgrade must not leave the previous version's libraries behind: llama.cpp
+; loads every ggml-*.dll it finds in llama_cpp\lib, so a stale backend or
+; runtime DLL could be picked up. The whole bundle folder is replaced.
+Type: filesandordirs; Name: "{app}\_internal"
 
 [Files]
 Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs

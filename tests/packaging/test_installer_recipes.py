@@ -123,3 +123,35 @@ def test_make_dmg_refuses_a_missing_app(tmp_path: Path) -> None:
     result = subprocess.run(["bash", str(script), str(tmp_path / "Nope.app"),
                              str(tmp_path / "x.dmg")], capture_output=True, text=True)
     assert result.returncode == 1 and "is not a folder" in result.stderr
+
+
+def _iss_sections() -> dict[str, list[str]]:
+    """The Inno Setup script's sections: name -> its non-comment, non-empty lines."""
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for raw in (ROOT / "installer" / "windows" / "ponder.iss").read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith(";"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1]
+            sections.setdefault(current, [])
+        elif current:
+            sections[current].append(line)
+    return sections
+
+
+def test_inno_upgrade_replaces_the_whole_bundle_folder() -> None:
+    """An upgrade must not leave the previous version's DLLs for llama.cpp to load."""
+    sections = _iss_sections()
+    assert 'Type: filesandordirs; Name: "{app}\\_internal"' in sections["InstallDelete"]
+    files = sections["Files"][0]
+    assert 'DestDir: "{app}"' in files and "recursesubdirs" in files
+
+
+def test_inno_installs_per_user_only() -> None:
+    """An all-users install would read {localappdata} of the elevating administrator."""
+    setup = sections = _iss_sections()["Setup"]
+    assert "PrivilegesRequired=lowest" in sections
+    assert not any(line.startswith("PrivilegesRequiredOverridesAllowed") for line in setup)
+    assert "{localappdata}\\Ponder" in "\n".join(_iss_sections()["Code"])
