@@ -11,12 +11,13 @@ import logging
 import logging.handlers
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.core import paths
 from app.ui.common import i18n, theme
@@ -109,6 +110,32 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     return Gui(app, window, controller, client, setup)
 
 
+class _AfterFirstPaint(QObject):
+    """Runs a callback once, after `widget` first paints (or after `latest_ms`).
+
+    The start-up model load imports llama_cpp and jinja2 on the worker thread;
+    started before the first paint it competes with it for the GIL
+    (tests/ui/test_cold_imports.py). The timer covers a window that never paints.
+    """
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None], latest_ms: int) -> None:
+        super().__init__(widget)
+        self._callback: Callable[[], None] | None = callback
+        widget.installEventFilter(self)
+        QTimer.singleShot(latest_ms, self, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        callback, self._callback = self._callback, None
+        if callback is not None:
+            callback()
+
+
 def run_gui(argv: list[str]) -> int:
     """Start Ponder's window and run the event loop; returns the exit code."""
     setup_logging()
@@ -121,6 +148,6 @@ def run_gui(argv: list[str]) -> int:
     QTimer.singleShot(0, gui.controller.start)  # type: ignore[attr-defined]
     from app.ui.setup.model_setup import safe_start
 
-    # Loads the default model, or opens the wizard on a first run.
-    QTimer.singleShot(0, lambda: safe_start(gui.setup))  # type: ignore[arg-type]
+    # Loads the default model, or opens the wizard on a first run: after the first paint.
+    _AfterFirstPaint(gui.window, lambda: safe_start(gui.setup), 1000)  # type: ignore[arg-type]
     return int(gui.app.exec())
