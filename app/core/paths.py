@@ -16,6 +16,7 @@ Layout under ``PONDER_HOME``::
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,3 +83,41 @@ def ensure_dir(path: Path) -> Path:
     """Create `path` (and parents) if missing; return it."""
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def folder_write_problem(folder: Path, what: str) -> str | None:
+    """Why Ponder cannot write into `folder` (created if missing), or None when it can.
+
+    Writes and deletes a small probe file: permission bits and ACLs differ by
+    system, and a read-only mount says so only when written to.
+
+    Args:
+        folder: the folder to check.
+        what: what it holds, for the message ("chat database", "models").
+
+    Returns:
+        A sentence for the user with the next step, or None.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return (
+            f"Ponder cannot create the folder for its {what} ({folder}: "
+            f"{exc.strerror or exc}). Check that the folder is writable, or set "
+            f"{HOME_ENV} to a writable folder."
+        )
+    probe = folder / f".ponder-write-probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+        os.unlink(probe)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            os.unlink(probe)
+    except OSError as exc:
+        return (
+            f"Ponder cannot write to the folder that holds its {what} ({folder}: "
+            f"{exc.strerror or exc}). Make the folder writable (or free the drive if it is "
+            f"read-only), or set {HOME_ENV} to a writable folder."
+        )
+    return None

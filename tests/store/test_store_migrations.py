@@ -114,11 +114,13 @@ def test_newer_database_is_refused_untouched(db_file: Path) -> None:
     "content", [b"<html>404 Not Found</html>" * 40, b"\x00" * 4096, b"SQLite format 3\x00junk"]
 )
 def test_not_a_database(tmp_path: Path, content: bytes) -> None:
+    # Issue 11: no longer an error; the file is kept aside intact and a fresh one starts.
     path = tmp_path / "broken.sqlite3"
     path.write_bytes(content)
-    with pytest.raises(StoreError, match=r"not a Ponder chat database|damaged"):
-        ChatStore(path)
-    assert path.read_bytes() == content
+    with ChatStore(path) as store:
+        assert store.list_conversations() == []
+    kept = list(tmp_path.glob("broken.damaged-*.sqlite3"))
+    assert len(kept) == 1 and kept[0].read_bytes() == content
 
 
 def test_unwritable_folder(tmp_path: Path) -> None:
