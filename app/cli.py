@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "download": "download",
     "import": "import_model",
     "models": "models",
+    "serve": "serve",
 }
 
 # subcommand name -> the one line `ponder --help` shows (the module's own help=)
@@ -31,6 +32,7 @@ COMMAND_HELP: dict[str, str] = {
     "download": "download a model (resumable, verified)",
     "import": "import a GGUF file you already have",
     "models": "list installed models",
+    "serve": "serve the model through an OpenAI-compatible API on 127.0.0.1",
 }
 
 

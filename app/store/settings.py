@@ -86,6 +86,12 @@ class Settings:
         plan_n_ctx: context length of the saved plan.
         plan_reason: the plan's one-sentence reason.
         settings_version: the file format (see SETTINGS_VERSION).
+        api_server_key: the local API's key when no system keyring is available
+            ("" = none: any key is accepted on 127.0.0.1; a non-loopback bind
+            refuses to start without one).
+        api_server_allowed_hosts: extra host names (comma-separated) the local
+            API answers besides localhost/127.0.0.1/[::1] (Host-header check
+            against DNS rebinding; a LAN bind needs its names here).
     """
 
     theme: str = "system"
@@ -119,6 +125,8 @@ class Settings:
     plan_n_ctx: int | None = None
     plan_reason: str = ""
     settings_version: int = SETTINGS_VERSION
+    api_server_key: str = ""
+    api_server_allowed_hosts: str = ""
 
 
 def settings_path() -> Path:
