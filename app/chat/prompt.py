@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.chat.profile import ModelProfile
@@ -147,3 +147,14 @@ def _index_of_user(messages: Sequence[ChatMessage], last: bool) -> int | None:
         if messages[index].role == Role.USER:
             return index
     return None
+
+
+TOKENS_PER_MESSAGE = 4
+"""Template glue per message in an estimate (role markers, separators)."""
+
+
+def estimate_prompt_tokens(
+    messages: Sequence[ChatMessage], count_tokens: Callable[[str], int]
+) -> int:
+    """Prompt tokens of `messages` as sent (answers only, no reasoning), estimated."""
+    return sum(count_tokens(m.content) + TOKENS_PER_MESSAGE for m in messages)

@@ -254,3 +254,25 @@ class BackendInfo:
     backend: str
     n_ctx: int
     n_gpu_layers: int = 0
+
+
+@dataclass(frozen=True)
+class PromptMeasure:
+    """How much of the context a conversation's prompt takes, as the model sees it.
+
+    Attributes:
+        tokens: prompt tokens (history answers only: no reasoning is sent back).
+        n_ctx: the context length (0 when unknown, e.g. some servers).
+        dropped_messages: oldest messages that would be left out to fit.
+        is_estimate: True when counted by characters (servers, the fake).
+    """
+
+    tokens: int
+    n_ctx: int
+    dropped_messages: int = 0
+    is_estimate: bool = False
+
+    @property
+    def fraction(self) -> float:
+        """Share of the context in use (0.0 when the context is unknown)."""
+        return self.tokens / self.n_ctx if self.n_ctx > 0 else 0.0

@@ -16,6 +16,7 @@ from app.core.types import (
     ChatMessage,
     GenerateOptions,
     GenerationControl,
+    PromptMeasure,
     StreamEvent,
 )
 
@@ -56,6 +57,16 @@ class Backend(Protocol):
 
         `generate` is `run_reply(open_source(...))`; callers that drive the
         reply policy themselves (several sequences, the API server) use this.
+        """
+        ...
+
+    def measure_prompt(
+        self, messages: Sequence[ChatMessage], options: GenerateOptions
+    ) -> PromptMeasure:
+        """How much context the prompt for `messages` takes (for the context meter).
+
+        Safe to call from another thread while a reply streams (it only
+        tokenizes).
         """
         ...
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 
+from app.chat.prompt import estimate_prompt_tokens
 from app.chat.reply import Piece, ReplySetup, SourceUsage, run_reply
 from app.core.errors import PonderError
 from app.core.types import (
@@ -20,6 +21,7 @@ from app.core.types import (
     ChatMessage,
     GenerateOptions,
     GenerationControl,
+    PromptMeasure,
     StopReason,
     StreamEvent,
 )
@@ -82,6 +84,13 @@ class FakeBackend:
     def info(self) -> BackendInfo:
         """Model name "Fake model" (or as given), backend "fake"."""
         return self._info
+
+    def measure_prompt(
+        self, messages: Sequence[ChatMessage], options: GenerateOptions
+    ) -> PromptMeasure:
+        """An estimate of the prompt's tokens (see Backend)."""
+        tokens = estimate_prompt_tokens(list(messages), self.count_tokens)
+        return PromptMeasure(tokens, self._info.n_ctx, is_estimate=True)
 
     def count_tokens(self, text: str) -> int:
         """Estimate: one token per `chunk_chars` characters."""

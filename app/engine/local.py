@@ -24,7 +24,7 @@ import llama_cpp
 from app.chat.profile import ModelProfile, detect_profile, template_override
 from app.chat.reply import run_reply
 from app.chat.template import CHATML_TEMPLATE, ChatTemplate
-from app.core.errors import BackendError, ModelFileError, ModelLoadError
+from app.core.errors import BackendError, ContextOverflowError, ModelFileError, ModelLoadError
 from app.core.gguf_header import GGUFHeader, check_model_file
 from app.core.types import (
     BackendInfo,
@@ -32,6 +32,7 @@ from app.core.types import (
     GenerateOptions,
     GenerationControl,
     LoadParams,
+    PromptMeasure,
     StreamEvent,
 )
 from app.engine.llama_log import route_llama_logs
@@ -244,6 +245,19 @@ class LocalBackend:
     def tokenize(self, text: str, add_bos: bool = False) -> list[int]:
         """Token ids of `text`, special tokens parsed (for tests and benchmarks)."""
         return self._tokenize(text, add_bos)
+
+    def measure_prompt(
+        self, messages: Sequence[ChatMessage], options: GenerateOptions
+    ) -> PromptMeasure:
+        """Exact prompt tokens after fitting to the context (see Backend)."""
+        try:
+            fitted = self.prompts.fit(list(messages), self._n_ctx, options.sampling.max_tokens,
+                                      options.math_mode)
+        except ContextOverflowError:
+            newest = messages[-1].content if messages else ""
+            return PromptMeasure(self._n_ctx + self.count_tokens(newest), self._n_ctx,
+                                 len(messages))
+        return PromptMeasure(len(fitted.prompt.tokens), self._n_ctx, fitted.dropped_messages)
 
     def count_tokens(self, text: str) -> int:
         """Exact number of tokens in `text` (no BOS)."""

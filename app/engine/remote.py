@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from app.chat.profile import ModelProfile, detect_profile
-from app.chat.prompt import prepare_messages
+from app.chat.prompt import estimate_prompt_tokens, prepare_messages
 from app.chat.reply import Piece, ReplySetup, SourceUsage, run_reply
 from app.core.errors import BackendError
 from app.core.types import (
@@ -27,6 +27,7 @@ from app.core.types import (
     ChatMessage,
     GenerateOptions,
     GenerationControl,
+    PromptMeasure,
     StopReason,
     StreamEvent,
 )
@@ -105,6 +106,14 @@ class RemoteBackend:
     def info(self) -> BackendInfo:
         """The model name, backend "remote", and the context if known."""
         return self._info
+
+    def measure_prompt(
+        self, messages: Sequence[ChatMessage], options: GenerateOptions
+    ) -> PromptMeasure:
+        """An estimate of the prompt's tokens (see Backend)."""
+        prepared = prepare_messages(messages, self._profile, math_mode=options.math_mode)
+        tokens = estimate_prompt_tokens(prepared, self.count_tokens)
+        return PromptMeasure(tokens, self._info.n_ctx, is_estimate=True)
 
     def count_tokens(self, text: str) -> int:
         """An estimate: about four characters per token."""

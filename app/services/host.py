@@ -29,6 +29,7 @@ from app.core.types import (
     ChatMessage,
     GenerateOptions,
     GenerationControl,
+    PromptMeasure,
     StopReason,
     StreamEvent,
 )
@@ -197,6 +198,18 @@ class ModelHost:
             if self._loaded is None:
                 raise BackendError(NO_MODEL_MESSAGE)
             yield from self._loaded.backend.generate(messages, options, control)
+
+    def measure(self, messages: Sequence[ChatMessage], options: GenerateOptions
+                ) -> PromptMeasure | None:
+        """The context the prompt for `messages` takes, or None without a model.
+
+        Does not wait for a turn: measuring only tokenizes, so the context
+        meter can update while a reply streams.
+        """
+        loaded = self._loaded
+        if loaded is None:
+            return None
+        return loaded.backend.measure_prompt(messages, options)
 
     def with_backend(self, job: Callable[[LoadedModel], object],
                      priority: Priority = Priority.INTERACTIVE) -> object:
