@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 
@@ -25,142 +20,14 @@ from app.core.types import (
     TextDelta,
 )
 from app.engine.remote import RemoteBackend
+from tests.support.openai_stub import Handler
 
 USER = [ChatMessage(Role.USER, "What is 2+2?")]
 
 
-def _chunk(content: str | None = None, reasoning: str | None = None,
-           finish: str | None = None) -> bytes:
-    delta: dict[str, str] = {}
-    if content is not None:
-        delta["content"] = content
-    if reasoning is not None:
-        delta["reasoning_content"] = reasoning
-    body = {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-    return b"data: " + json.dumps(body).encode() + b"\n\n"
-
-
-class Handler(BaseHTTPRequestHandler):
-    requests_seen: ClassVar[list[dict[str, object]]] = []
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
-
-    def _sse_headers(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
-
-    def do_GET(self) -> None:
-        if self.path == "/v1/models":
-            body = json.dumps({"data": [{"id": "inline"}, {"id": "fields"}]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        else:
-            self.send_error(404)
-
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        body = json.loads(self.rfile.read(length))
-        Handler.requests_seen.append({"path": self.path, "body": body,
-                                      "auth": self.headers.get("Authorization")})
-        mode = body["model"]
-        if mode == "inline":
-            self._sse_headers()
-            for piece in ["<thi", "nk>\nLet me", " add.</th", "ink>\n\nIt is ", "\\boxed{4}", "."]:
-                self.wfile.write(_chunk(piece))
-            self.wfile.write(_chunk(finish="stop"))
-            usage = {"choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 9}}
-            self.wfile.write(b"data: " + json.dumps(usage).encode() + b"\n\n")
-            self.wfile.write(b"data: [DONE]\n\n")
-        elif mode == "silent":
-            self._sse_headers()
-            self.wfile.write(_chunk("Hello"))
-            self.wfile.flush()
-            time.sleep(20)  # the server goes quiet without closing the stream
-        elif mode == "bad-usage":
-            self._sse_headers()
-            self.wfile.write(_chunk("Four."))
-            self.wfile.write(_chunk(finish="stop"))
-            usage = {"choices": [], "usage": {"prompt_tokens": "n/a", "completion_tokens": None}}
-            self.wfile.write(b"data: " + json.dumps(usage).encode() + b"\n\n")
-            self.wfile.write(b"data: [DONE]\n\n")
-        elif mode == "fields":
-            self._sse_headers()
-            self.wfile.write(b": keep-alive\n\n")
-            self.wfile.write(_chunk(reasoning="Thinking hard."))
-            self.wfile.write(_chunk(content="Four."))
-            self.wfile.write(_chunk(finish="length"))
-            self.wfile.write(b"data: [DONE]\n\n")
-        elif mode == "bad-json":
-            self._sse_headers()
-            self.wfile.write(_chunk("ok"))
-            self.wfile.write(b"data: {this is not json\n\n")
-        elif mode == "no-choices":
-            self._sse_headers()
-            self.wfile.write(b'data: {"id": 1}\n\n')
-        elif mode == "garbage":
-            self._sse_headers()
-            self.wfile.write(b"<html>oops</html>\n\n")
-        elif mode == "http500":
-            body_bytes = json.dumps({"error": {"message": "model exploded"}}).encode()
-            self.send_response(500)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body_bytes)))
-            self.end_headers()
-            self.wfile.write(body_bytes)
-        elif mode == "whole":
-            reply = {"choices": [{"message": {"role": "assistant", "content": "Plain 4"},
-                                  "finish_reason": "stop"}],
-                     "usage": {"prompt_tokens": 5, "completion_tokens": 2}}
-            data = json.dumps(reply).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        elif mode == "slow":
-            self._sse_headers()
-            try:
-                for i in range(200):
-                    self.wfile.write(_chunk(f"w{i} "))
-                    self.wfile.flush()
-                    time.sleep(0.01)
-                self.wfile.write(b"data: [DONE]\n\n")
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-        elif mode.startswith("deepseek-r1"):
-            self._sse_headers()
-            if mode.endswith("close-only"):
-                pieces = ["Reasoning", " here.</think>", "\n\nThe answer."]
-                fields: list[str | None] = [None, None, None]
-            elif mode.endswith("open"):
-                pieces = ["<think>\nR", "</think>\n\n", "A"]
-                fields = [None, None, None]
-            else:
-                pieces = ["", "", "Answer only"]
-                fields = ["Hidden ", "thoughts", None]
-            for piece, thought in zip(pieces, fields, strict=True):
-                self.wfile.write(_chunk(piece or None, thought))
-            self.wfile.write(b"data: [DONE]\n\n")
-        elif mode == "hang":
-            time.sleep(2.0)
-        else:
-            self.send_error(404, "model not found")
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+def server(openai_stub: str) -> str:
+    return openai_stub
 
 
 def _run(backend: RemoteBackend, control: GenerationControl | None = None,
