@@ -25,6 +25,7 @@ the remembered choice among siblings.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -183,6 +184,21 @@ def _field(
     return value
 
 
+def _number(obj: Mapping[str, Any], name: str, default: Any, where: str, *,
+            nullable: bool = False) -> float | None:
+    """A finite float field (a huge integer, NaN or Infinity is a wrong value)."""
+    value = _field(obj, name, _NUMBER, default, where, nullable=nullable)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        raise _Bad(f'{where} has a wrong value for "{name}"') from None
+    if not math.isfinite(number):
+        raise _Bad(f'{where} has a wrong value for "{name}"')
+    return number
+
+
 def _parse_message(obj: Any, index: int, now: float) -> TreeMessage:
     where = f"message {index + 1}"
     if not isinstance(obj, dict):
@@ -195,8 +211,8 @@ def _parse_message(obj: Any, index: int, now: float) -> TreeMessage:
         status = MessageStatus(status_text)
     except ValueError:
         raise _Bad(f"{where} has the unknown status \"{status_text}\"") from None
-    created = float(_field(obj, "created_at", _NUMBER, now, where))
-    thinking = _field(obj, "thinking_s", _NUMBER, None, where, nullable=True)
+    created = _number(obj, "created_at", now, where) or 0.0
+    thinking = _number(obj, "thinking_s", None, where, nullable=True)
     return TreeMessage(
         key=_field(obj, "id", (int,), _REQUIRED, where),
         parent_key=_field(obj, "parent", (int,), None, where, nullable=True),
@@ -205,11 +221,11 @@ def _parse_message(obj: Any, index: int, now: float) -> TreeMessage:
         reasoning=_field(obj, "reasoning", (str,), "", where),
         status=status,
         created_at=created,
-        updated_at=float(_field(obj, "updated_at", _NUMBER, created, where)),
+        updated_at=_number(obj, "updated_at", created, where) or 0.0,
         model=_field(obj, "model", (str,), "", where),
         params=_field(obj, "params", (dict,), {}, where),
         stats=_field(obj, "stats", (dict,), {}, where),
-        thinking_s=None if thinking is None else float(thinking),
+        thinking_s=thinking,
         boxed=_field(obj, "boxed", (str,), None, where, nullable=True),
         reasoning_collapsed=_field(obj, "reasoning_collapsed", (bool,), False, where),
         is_active=_field(obj, "active", (bool,), False, where),
@@ -256,6 +272,11 @@ def parse_json(text: str | bytes) -> ConversationTree:
             f"This file is not valid JSON ({exc}). Choose a conversation file that "
             "Ponder exported; nothing was imported."
         ) from exc
+    except RecursionError:
+        raise StoreError(
+            "This file is nested too deeply to be a Ponder conversation export. Choose a "
+            ".json file made with Export → JSON; nothing was imported."
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise StoreError(
             "This file is not a Ponder conversation export. Choose a .json file made "
@@ -278,8 +299,8 @@ def parse_json(text: str | bytes) -> ConversationTree:
         if not isinstance(conv, dict):
             raise _Bad("the \"conversation\" object is missing")
         title = _field(conv, "title", (str,), "Imported chat", "the conversation")
-        created = float(_field(conv, "created_at", _NUMBER, now, "the conversation"))
-        updated = float(_field(conv, "updated_at", _NUMBER, created, "the conversation"))
+        created = _number(conv, "created_at", now, "the conversation") or 0.0
+        updated = _number(conv, "updated_at", created, "the conversation") or 0.0
         settings = _field(conv, "settings", (dict,), {}, "the conversation")
         raw_messages = data.get("messages")
         if not isinstance(raw_messages, list):
