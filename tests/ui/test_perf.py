@@ -109,3 +109,36 @@ def test_renders_while_streaming_are_spaced_by_the_throttle(qtbot: QtBot, rig: R
     assert len(times) >= 3
     # QTimer may fire a millisecond early; never two renders in one interval.
     assert min(gaps) >= STREAM_RENDER_INTERVAL_S - 0.003
+
+
+def test_a_streaming_prose_segment_renders_only_its_tail(
+        qtbot: QtBot, rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.render import stream as stream_module
+
+    parsed: list[int] = []
+    real = stream_module.parser
+
+    class Spy:
+        def __init__(self, streaming: bool) -> None:
+            self._md = real(streaming)
+            self.options = self._md.options
+            self.renderer = self._md.renderer
+
+        def parse(self, text: str, env: dict[str, object]) -> object:
+            parsed.append(len(text))
+            return self._md.parse(text, env)
+
+    monkeypatch.setattr(stream_module, "parser", Spy)
+    view = MarkdownView()
+    qtbot.addWidget(view)
+    text = "\n\n".join(f"Step {n}: the sum so far is **{n * n}**." for n in range(120))
+    for end in range(0, len(text), 60):
+        view.set_markdown(text[: end + 60], is_streaming=True)
+    assert view.tail_renderer is not None
+    assert len(text) > 4000 and max(parsed[-20:]) < 200  # one paragraph, not the segment
+    view.set_markdown(text)  # the reply ended: one full render, no tail renderer left
+    assert view.tail_renderer is None
+    (prose,) = _browsers(view)
+    shown = prose.toPlainText()
+    assert "Step 0:" in shown and "Step 119: the sum so far is 14161." in shown
+    assert "**" not in shown

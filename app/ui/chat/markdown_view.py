@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.chat.math_queue import math_queue
+from app.ui.chat.rendered_piece import RenderedPiece
 from app.ui.chat.rendering import (
-    RenderedPiece,
+    TailRenderer,
     fallback_html,
     is_renderer_ready,
     plain_code,
@@ -211,6 +212,9 @@ class MarkdownView(QWidget):
         self._accessible_name = accessible_name
         self._waiting: dict[int, tuple[object, ...]] = {}  # segment index -> formulas
         self._is_listening = False
+        self._is_streaming = False
+        self._tail: TailRenderer | None = None
+        self._tail_index = -1  # the segment the tail renderer draws
         self.render_count = 0
         """How many segment renders happened (tests check tail-only updates)."""
 
@@ -224,16 +228,31 @@ class MarkdownView(QWidget):
         """The markdown shown."""
         return self._text
 
-    def set_markdown(self, text: str) -> None:
-        """Show `text`, re-rendering only the segments that changed."""
-        if text == self._text and self._widgets:
+    @property
+    def tail_renderer(self) -> TailRenderer | None:
+        """The incremental renderer of the growing segment (only while streaming)."""
+        return self._tail
+
+    def set_markdown(self, text: str, *, is_streaming: bool = False) -> None:
+        """Show `text`, re-rendering only the segments that changed.
+
+        While `is_streaming`, the open last prose segment is drawn by a
+        TailRenderer (finished blocks kept, only the tail rendered again);
+        the first call without it renders that segment once more in full.
+        """
+        if text == self._text and self._widgets and is_streaming == self._is_streaming:
             return
+        # The streamed segment was drawn in streaming mode: draw it again in full.
+        redraw = self._tail_index if not is_streaming else -1
+        if not is_streaming:
+            self._tail, self._tail_index = None, -1
+        self._is_streaming = is_streaming
         self._text = text
         is_dark = theme.current().is_dark
         new = split_segments(text)
         for index, segment in enumerate(new):
             old = self._segments[index] if index < len(self._segments) else None
-            if old == segment and index < len(self._widgets):
+            if old == segment and index < len(self._widgets) and index != redraw:
                 continue
             self._show_segment(index, segment, is_dark)
         for widget in self._widgets[len(new):]:
@@ -273,13 +292,20 @@ class MarkdownView(QWidget):
             widget.set_segment(segment, is_dark=is_dark, is_plain=not is_ready)
             self._wait_for(index, () if is_ready else (_RENDERER_LOADING,))
         elif isinstance(widget, RichBrowser):
-            if is_ready:
+            if is_ready and self._is_streaming and not segment.is_closed:
+                piece = self._tail_for(index, is_dark).render(segment.source)
+            elif is_ready:
                 piece = render_markdown(segment.source, is_dark=is_dark, defer_math=True)
             else:
                 piece = replace(fallback_html(segment.source), pending=(_RENDERER_LOADING,))
             self._code_texts[id(widget)] = piece.code_texts
             widget.set_piece(piece)
             self._wait_for(index, piece.pending)
+
+    def _tail_for(self, index: int, is_dark: bool) -> TailRenderer:
+        if self._tail is None or self._tail_index != index or self._tail.is_dark != is_dark:
+            self._tail, self._tail_index = TailRenderer(is_dark=is_dark), index
+        return self._tail
 
     def _wait_for(self, index: int, pending: tuple[object, ...]) -> None:
         """Have new formulas of segment `index` rendered on the math thread."""

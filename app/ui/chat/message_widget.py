@@ -65,7 +65,7 @@ class ReasoningBlock(QFrame):
         self._is_collapsed = is_collapsed
         self.body.setVisible(not is_collapsed)
         if not is_collapsed:
-            self.body.set_markdown(text)
+            self.body.set_markdown(text, is_streaming=is_streaming)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -205,7 +205,7 @@ class MessageWidget(QFrame):
                 data.reasoning, is_streaming=is_streaming and not data.content,
                 seconds=data.thinking_s, is_collapsed=data.is_reasoning_collapsed)
         self.answer_now_button.setVisible(is_streaming and not data.content and is_assistant)
-        self.body.set_markdown(data.content)
+        self.body.set_markdown(data.content, is_streaming=is_streaming)
         if data.boxed and not is_streaming:
             self.boxed_label.setVisible(True)
         elif self._boxed_label is not None:

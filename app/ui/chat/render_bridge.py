@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from app.ui.chat.rendering import RenderedPiece
+from app.ui.chat.rendered_piece import RenderedPiece
 
 with warnings.catch_warnings():
     # ziamath 0.13 uses the deprecated importlib.resources.path at import time.
@@ -12,6 +12,7 @@ with warnings.catch_warnings():
     from app.render.markdown import new_context, parser, plain_html, render_tokens
     from app.render.markdown import render_markdown as _render
     from app.render.math_images import PendingFormula, default_math_renderer
+    from app.render.stream import StreamRenderer
 
 
 def render(markdown: str, *, is_dark: bool, is_streaming: bool = False,
@@ -45,6 +46,26 @@ def render(markdown: str, *, is_dark: bool, is_streaming: bool = False,
         images={f"math:{key}": image.svg for key, image in images.items()},
         code_texts=[block.code for block in code],
         pending=pending,
+    )
+
+
+def new_stream(*, is_dark: bool) -> StreamRenderer:
+    """An incremental renderer for one growing segment; new formulas are deferred."""
+    return StreamRenderer(dark=is_dark, math_budget_ms=0)
+
+
+def render_stream(stream: StreamRenderer, markdown: str) -> RenderedPiece:
+    """The segment so far: finished blocks come from `stream`'s cache, the tail is rendered.
+
+    Formulas not yet in the cache show as grey source and are listed in
+    `pending` for `math_queue`, as with `render(..., defer_math=True)`.
+    """
+    result = stream.update(markdown)
+    return RenderedPiece(
+        html=result.html,
+        images={f"math:{key}": image.svg for key, image in result.math_images.items()},
+        code_texts=[block.code for block in result.code_blocks],
+        pending=tuple(stream.pending_formulas),
     )
 
 

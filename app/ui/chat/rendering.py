@@ -11,30 +11,18 @@ from __future__ import annotations
 import html
 import logging
 import sys
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 
+from app.ui.chat.rendered_piece import RenderedPiece
+
+if TYPE_CHECKING:
+    # app.render loads on the math thread at start (1-2 s); never here at import time.
+    from app.render.stream import StreamRenderer
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RenderedPiece:
-    """HTML for one segment plus what it refers to.
-
-    Attributes:
-        html: Qt-rich-text-safe HTML.
-        images: resource name (e.g. "math:3f2a") -> SVG bytes.
-        code_texts: the texts that `copy:N` links copy, by N.
-        pending: formulas shown as source until a worker thread has rendered
-            them (app.render PendingFormula values; see math_queue).
-    """
-
-    html: str
-    images: dict[str, bytes] = field(default_factory=dict)
-    code_texts: list[str] = field(default_factory=list)
-    pending: tuple[object, ...] = ()
 
 
 def fallback_html(markdown: str) -> RenderedPiece:
@@ -75,6 +63,31 @@ def render_markdown(markdown: str, *, is_dark: bool = False,
     except Exception:
         log.exception("rendering failed; showing the text as is")
         return fallback_html(markdown)
+
+
+class TailRenderer:
+    """Renders one growing prose segment while a reply streams (app.render.stream).
+
+    Finished top-level blocks are rendered once and kept; each update renders
+    only the tail after them, so a long paragraph-by-paragraph reply costs
+    O(tail) per update instead of O(segment). Falls back to escaped text.
+    """
+
+    def __init__(self, *, is_dark: bool) -> None:
+        self.is_dark = is_dark
+        self._stream: StreamRenderer | None = None
+
+    def render(self, markdown: str) -> RenderedPiece:
+        """The segment so far (new formulas deferred to the math thread)."""
+        try:
+            from app.ui.chat import render_bridge
+
+            if self._stream is None:
+                self._stream = render_bridge.new_stream(is_dark=self.is_dark)
+            return render_bridge.render_stream(self._stream, markdown)
+        except Exception:
+            log.exception("streaming render failed; showing the text as is")
+            return fallback_html(markdown)
 
 
 def render_code(code: str, language: str, *, is_dark: bool = False) -> RenderedPiece:
