@@ -12,9 +12,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.services.sampling import PRESETS
 from app.store.settings import load_settings
 from app.ui.common import i18n, theme
-from app.ui.shell.settings_dialog import PRESETS, SettingsBinder
+from app.ui.shell.settings_dialog import SettingsBinder
 from tests.ui.helpers import Rig, fake, make_rig, snap
 
 TS = Path(__file__).resolve().parents[2] / "resources" / "i18n" / "ponder_zh_CN.ts"
@@ -56,6 +57,9 @@ def test_settings_persist_and_reach_the_engine(qtbot: QtBot, rig: Rig,
     options = SettingsBinder.load().generate_options()
     assert options.math_mode and options.thinking_budget == 300
     assert options.sampling.top_k == 17 and options.sampling.max_tokens == 8192
+    # Fields left as the preset gives them stay "auto", so a better default can reach them.
+    assert (again.temperature, again.max_tokens, again.math_mode) == (None, None, None)
+    assert dialog.n_ctx.text() == "Automatic" and again.n_ctx is None
 
 
 def test_per_conversation_override(qtbot: QtBot, rig: Rig) -> None:
@@ -67,7 +71,7 @@ def test_per_conversation_override(qtbot: QtBot, rig: Rig) -> None:
     dialog.this_chat_only.setChecked(True)
     binder.apply(dialog.result_settings(), this_chat_only=dialog.this_chat_only.isChecked())
     assert binder.generate_options().sampling.temperature == pytest.approx(0.3)
-    assert load_settings().temperature == pytest.approx(0.6)
+    assert load_settings().temperature is None  # the global setting stays "auto"
     rig.controller.new_conversation()
     assert binder.generate_options().sampling.temperature == pytest.approx(0.6)
     rig.controller.open_conversation(first)

@@ -18,8 +18,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from app.core.errors import PonderError
-from app.core.types import BackendInfo, LoadParams
+from app.core.types import BackendInfo
 from app.hardware.fallback import LoadAttempt
+from app.services.loading import load_params
 from app.store.settings import load_settings
 from app.ui.common.i18n import fill
 from app.ui.shell.controller import ChatController
@@ -100,10 +101,9 @@ class ModelSetup(QObject):
         """Load a model on the engine worker with the settings' context and GPU layers."""
         from app.ui.threads.model_tasks import fallback_factory
 
-        settings = load_settings()
-        params = LoadParams(model_path=path, n_ctx=settings.n_ctx,
-                            n_threads=settings.n_threads or None,
-                            n_gpu_layers=settings.n_gpu_layers)
+        # The fallback chain (fewer layers, then the CPU) covers a build without GPU
+        # offload, so "all layers" is asked for rather than importing llama_cpp here.
+        params = load_params(path, load_settings(), gpu_offload=lambda: True)
         self.loading_path = path
         self.controller.load_model(fallback_factory(params, self._note_fallback,
                                                     self.deps.build))

@@ -28,33 +28,25 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import PonderError
 from app.core.types import GenerateOptions, SamplingParams
+from app.services.sampling import OVERRIDABLE, PRESET_NAMES, inherited_values, resolve_options
 from app.store.settings import Settings, load_settings, save_settings
 from app.ui.common import i18n, theme
 
 log = logging.getLogger(__name__)
 
-PRESETS: dict[str, dict[str, Any]] = {
-    "math": {"temperature": 0.6, "top_p": 0.95, "top_k": 40, "min_p": 0.05,
-             "repeat_penalty": 1.0, "max_tokens": 8192, "math_mode": True},
-    "code": {"temperature": 0.5, "top_p": 0.95, "top_k": 40, "min_p": 0.05,
-             "repeat_penalty": 1.0, "max_tokens": 8192, "math_mode": False},
-    "chat": {"temperature": 0.6, "top_p": 0.95, "top_k": 40, "min_p": 0.05,
-             "repeat_penalty": 1.0, "max_tokens": 4096, "math_mode": False},
-}
-"""Preset name -> the settings it sets (R1 advice: temperature 0.5-0.7, top-p 0.95)."""
+AUTO_KEYS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty", "max_tokens",
+             "math_mode")
+"""Settings that are "auto" (None) unless the user picks a value other than the inherited one."""
 
-OVERRIDABLE = ("preset", "temperature", "top_p", "top_k", "min_p", "repeat_penalty",
-               "max_tokens", "math_mode", "thinking_budget")
-"""Settings a conversation may override."""
+AUTO_N_CTX = 511
+"""The context box's lowest value, shown as "Automatic" (the saved plan decides)."""
+AUTO_GPU_LAYERS = -2
+"""The GPU layers box's lowest value, shown as "Automatic" (the saved plan decides)."""
 
 
-def options_from(values: Settings) -> GenerateOptions:
-    """Generation options for `values`."""
-    sampling = SamplingParams(
-        temperature=values.temperature, top_p=values.top_p, top_k=values.top_k,
-        min_p=values.min_p, repeat_penalty=values.repeat_penalty, max_tokens=values.max_tokens)
-    return GenerateOptions(sampling=sampling, math_mode=values.math_mode,
-                           thinking_budget=values.thinking_budget or None)
+def options_from(values: Settings, profile: SamplingParams | None = None) -> GenerateOptions:
+    """Generation options for `values` over the model family's `profile` (app.services)."""
+    return resolve_options(profile or SamplingParams(), values)
 
 
 class SettingsDialog(QDialog):
@@ -68,21 +60,25 @@ class SettingsDialog(QDialog):
         self.form = QFormLayout()
         layout.addLayout(self.form)
         self.preset = QComboBox(self)
-        for key in PRESETS:
+        for key in PRESET_NAMES:
             self.preset.addItem("", key)
         self.preset.currentIndexChanged.connect(self._on_preset_current_index_changed)
-        self.temperature = self._double(0.0, 2.0, 0.05, settings.temperature)
-        self.top_p = self._double(0.0, 1.0, 0.01, settings.top_p)
-        self.top_k = self._int(0, 1000, settings.top_k)
-        self.min_p = self._double(0.0, 1.0, 0.01, settings.min_p)
-        self.repeat_penalty = self._double(0.5, 2.0, 0.05, settings.repeat_penalty)
-        self.max_tokens = self._int(16, 131072, settings.max_tokens)
-        self.n_ctx = self._int(512, 131072, settings.n_ctx)
-        self.n_threads = self._int(0, 256, settings.n_threads)
-        self.n_gpu_layers = self._int(-1, 999, settings.n_gpu_layers)
+        shown = self._shown_values(settings)
+        self.temperature = self._double(0.0, 2.0, 0.05, float(shown["temperature"]))
+        self.top_p = self._double(0.0, 1.0, 0.01, float(shown["top_p"]))
+        self.top_k = self._int(0, 1000, int(shown["top_k"]))
+        self.min_p = self._double(0.0, 1.0, 0.01, float(shown["min_p"]))
+        self.repeat_penalty = self._double(0.5, 2.0, 0.05, float(shown["repeat_penalty"]))
+        self.max_tokens = self._int(16, 131072, int(shown["max_tokens"]))
+        self.n_ctx = self._int(AUTO_N_CTX, 131072,
+                               AUTO_N_CTX if settings.n_ctx is None else settings.n_ctx)
+        self.n_threads = self._int(0, 256, settings.n_threads or 0)
+        self.n_gpu_layers = self._int(
+            AUTO_GPU_LAYERS, 999,
+            AUTO_GPU_LAYERS if settings.n_gpu_layers is None else settings.n_gpu_layers)
         self.thinking_budget = self._int(0, 131072, settings.thinking_budget)
         self.math_mode = QCheckBox(self)
-        self.math_mode.setChecked(settings.math_mode)
+        self.math_mode.setChecked(bool(shown["math_mode"]))
         self.language = QComboBox(self)
         self.language.addItem("", "")
         for code, name in i18n.LANGUAGES.items():
@@ -106,6 +102,16 @@ class SettingsDialog(QDialog):
         self.preset.setCurrentIndex(max(0, self.preset.findData(settings.preset)))
         self._is_filling = False
         self.retranslate()
+
+    @staticmethod
+    def _shown_values(settings: Settings) -> dict[str, Any]:
+        """Each sampling field as the user chose it, or what "auto" gives under the preset."""
+        values = inherited_values(SamplingParams(), settings.preset)
+        for key in AUTO_KEYS:
+            chosen = getattr(settings, key)
+            if chosen is not None:
+                values[key] = chosen
+        return values
 
     def _double(self, low: float, high: float, step: float, value: float) -> QDoubleSpinBox:
         box = QDoubleSpinBox(self)
@@ -134,6 +140,8 @@ class SettingsDialog(QDialog):
         for index in range(self.theme.count()):
             self.theme.setItemText(index, scheme_names[str(self.theme.itemData(index))])
         self.math_mode.setText(self.tr("Ask for step-by-step reasoning and a boxed answer"))
+        self.n_ctx.setSpecialValueText(self.tr("Automatic"))
+        self.n_gpu_layers.setSpecialValueText(self.tr("Automatic"))
         self.this_chat_only.setText(self.tr("Save for this chat only"))
         rows = [
             (self.preset, self.tr("Preset")),
@@ -166,7 +174,7 @@ class SettingsDialog(QDialog):
     def _on_preset_current_index_changed(self, _index: int) -> None:
         if self._is_filling:
             return
-        values = PRESETS[str(self.preset.currentData())]
+        values = inherited_values(SamplingParams(), str(self.preset.currentData()))
         self.temperature.setValue(values["temperature"])
         self.top_p.setValue(values["top_p"])
         self.top_k.setValue(values["top_k"])
@@ -176,21 +184,28 @@ class SettingsDialog(QDialog):
         self.math_mode.setChecked(values["math_mode"])
 
     def result_settings(self) -> Settings:
-        """The settings as edited."""
+        """The settings as edited; a value equal to what "auto" gives stays "auto" (None)."""
+        preset = str(self.preset.currentData())
+        inherited = inherited_values(SamplingParams(), preset)
+
+        def auto(key: str, value: Any) -> Any:
+            return None if value == inherited[key] else value
+
+        n_ctx, layers = self.n_ctx.value(), self.n_gpu_layers.value()
         return dataclasses.replace(
             self._settings,
-            preset=str(self.preset.currentData()),
-            temperature=round(self.temperature.value(), 2),
-            top_p=round(self.top_p.value(), 2),
-            top_k=self.top_k.value(),
-            min_p=round(self.min_p.value(), 2),
-            repeat_penalty=round(self.repeat_penalty.value(), 2),
-            max_tokens=self.max_tokens.value(),
+            preset=preset,
+            temperature=auto("temperature", round(self.temperature.value(), 2)),
+            top_p=auto("top_p", round(self.top_p.value(), 2)),
+            top_k=auto("top_k", self.top_k.value()),
+            min_p=auto("min_p", round(self.min_p.value(), 2)),
+            repeat_penalty=auto("repeat_penalty", round(self.repeat_penalty.value(), 2)),
+            max_tokens=auto("max_tokens", self.max_tokens.value()),
+            math_mode=auto("math_mode", self.math_mode.isChecked()),
             thinking_budget=self.thinking_budget.value(),
-            math_mode=self.math_mode.isChecked(),
-            n_ctx=self.n_ctx.value(),
-            n_threads=self.n_threads.value(),
-            n_gpu_layers=self.n_gpu_layers.value(),
+            n_ctx=None if n_ctx == AUTO_N_CTX else n_ctx,
+            n_threads=self.n_threads.value() or None,
+            n_gpu_layers=None if layers == AUTO_GPU_LAYERS else layers,
             language=str(self.language.currentData()),
             theme=str(self.theme.currentData()),
         )
