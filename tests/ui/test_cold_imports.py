@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 HEAVY = ("huggingface_hub", "llama_cpp", "numpy", "sympy", "jinja2", "gguf", "keyring",
-         "fastapi", "uvicorn", "math_verify")
+         "fastapi", "starlette", "uvicorn", "math_verify")
 
 # The child: the real start path, plus a probe at the main window's first paint.
 PROBE = r"""
