@@ -35,8 +35,8 @@ from app.store.records import MessageStatus, StoredMessage
 from app.ui.chat.math_queue import warm_up_renderer
 from app.ui.chat.message_data import MessageData, message_data
 from app.ui.chat.streaming_reply import StreamingReply
+from app.ui.shell.conversation_files import export_file, import_file, sidebar_entries
 from app.ui.shell.main_window import MainWindow
-from app.ui.shell.sidebar import SidebarEntry
 from app.ui.threads.worker import BackendFactory, EngineClient, local_backend_factory
 
 log = logging.getLogger(__name__)
@@ -149,21 +149,11 @@ class ChatController(QObject):
 
     def refresh_sidebar(self) -> None:
         """Re-list conversations, or search hits while searching."""
-        if self._search_text:
-            try:
-                hits = self.store.search(self._search_text)
-            except PonderError as exc:
-                self._show_error(str(exc))
-                return
-            entries = []
-            seen: set[int] = set()
-            for h in hits:  # one row per conversation, its best hit
-                if h.conversation_id not in seen:
-                    seen.add(h.conversation_id)
-                    entries.append(SidebarEntry(h.conversation_id, h.conversation_title,
-                                                h.snippet, h.message_id))
-        else:
-            entries = [SidebarEntry(c.id, c.title) for c in self.store.list_conversations()]
+        try:
+            entries = sidebar_entries(self.store, self._search_text)
+        except PonderError as exc:
+            self._show_error(str(exc))
+            return
         self.window.sidebar.set_current(self.conversation_id)
         self.window.sidebar.set_entries(entries)
 
@@ -422,29 +412,17 @@ class ChatController(QObject):
         """Write the open conversation as Markdown (active branch) or JSON (all)."""
         if self.conversation_id is None:
             return False
-        from app.store import exchange
-
         try:
-            if fmt == "markdown":
-                text = exchange.export_markdown(self.store, self.conversation_id)
-            else:
-                text = exchange.export_json(self.store, self.conversation_id)
-            Path(path).write_text(text, encoding="utf-8")
+            export_file(self.store, self.conversation_id, fmt, Path(path))
         except PonderError as exc:
             self._show_error(str(exc))
-            return False
-        except OSError as exc:
-            self._show_error(self.tr("The file could not be written (%1). Choose another "
-                                     "folder.").replace("%1", exc.strerror or str(exc)))
             return False
         return True
 
     def import_conversation(self, path: str) -> int | None:
         """Read a JSON export as a new conversation and open it."""
-        from app.store import exchange
-
         try:
-            conv = exchange.import_json_file(self.store, Path(path))
+            conv = import_file(self.store, Path(path))
         except PonderError as exc:
             self._show_error(str(exc))
             return None
