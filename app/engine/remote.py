@@ -250,6 +250,7 @@ class ServerSource:
         self._setup = setup
         self._control = control
         self._stop = StopReason.EOS
+        self._has_finish = False  # a finish_reason arrived
         self._usage: dict[str, Any] = {}
         self._pending: list[Piece] = []
         is_sse = "text/event-stream" in (response.getheader("Content-Type") or "")
@@ -290,6 +291,7 @@ class ServerSource:
         """Read the next event into `_pending`; False at the end of the reply."""
         if self._events is None:
             self._whole_reply()
+            self._has_finish = True  # a whole JSON reply is complete
             self._events = iter(())
             return bool(self._pending)
         for data in self._events:
@@ -298,6 +300,16 @@ class ServerSource:
             self._take_chunk(parse_json(data, self._where))
             if self._pending:
                 return True
+        if not self._has_finish and not self._control.is_cancelled:
+            # No finish_reason and no [DONE]: the server failed mid-reply
+            # (llama-cpp-python's server does this when the prompt is longer
+            # than its context), which must not pass for a finished reply.
+            raise BackendError(
+                f"The server at {self._where} broke off the reply before finishing it. "
+                "A common cause is a conversation longer than the model's context on the "
+                "server: start a new chat or give the server a larger context. The "
+                "server's log says more."
+            )
         return False
 
     def _take_chunk(self, chunk: dict[str, Any]) -> None:
@@ -320,6 +332,7 @@ class ServerSource:
         self._take_message(delta)
         reason = choice.get("finish_reason")
         if isinstance(reason, str):
+            self._has_finish = True
             self._stop = _STOP_REASONS.get(reason, StopReason.EOS)
 
     def _take_message(self, message: dict[str, Any]) -> None:

@@ -82,6 +82,7 @@ def test_list_models(server: str) -> None:
     ("bad-json", r"cannot read \(not valid JSON"),
     ("no-choices", r"cannot read \(a chunk without choices\)"),
     ("garbage", r"cannot read \(a line that is not an event"),
+    ("cut-off", r"broke off the reply before finishing it\. .*context"),
     ("http500", r"answered HTTP 500: model exploded\. The server failed"),
     ("unknown-model", r"answered HTTP 404.*model name 'unknown-model'"),
 ])

@@ -172,6 +172,11 @@ class Handler(BaseHTTPRequestHandler):
             for piece, thought in zip(pieces, fields, strict=True):
                 self.wfile.write(_chunk(piece or None, thought))
             self.wfile.write(b"data: [DONE]\n\n")
+        elif mode == "cut-off":
+            # like llama-cpp-python's server when the prompt overflows its
+            # context: 200 OK, a chunk or none, then the stream just ends
+            self._sse_headers()
+            self.wfile.write(_chunk("Par"))
         elif mode == "hang":
             time.sleep(2.0)
         else:
