@@ -17,6 +17,7 @@ import enum
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from app.models.local_file import read_model_info
 from app.models.trust import Ledger
 
 CHUNK = 4 * 1024 * 1024
+STALE_IMPORT_S = 3600.0
+"""A ``*.importing`` file untouched this long was left by a killed import."""
 ImportProgress = Callable[[int, int], None]
 """Called with (bytes done, bytes total) while hashing or copying."""
 
@@ -111,6 +114,7 @@ def import_gguf(
     info = read_model_info(source)  # raises ModelFileError with the exact problem
     accepted = catalog.known_sha256s(source.name) if catalog else frozenset()
     models_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_imports(models_dir)
     dest = models_dir / source.name
     if dest.exists() or dest.is_symlink():
         with contextlib.suppress(OSError):
@@ -173,6 +177,22 @@ def _finish(dest: Path, digest: str, models_dir: Path, catalog: Catalog | None,
             st = dest.stat()
             hash_cache.store(dest, digest, size=st.st_size, mtime_ns=st.st_mtime_ns)
     return describe(dest, catalog, get_default_model(models_dir), ledger=ledger, digest=digest)
+
+
+def remove_stale_imports(models_dir: Path, max_age_s: float = STALE_IMPORT_S) -> list[Path]:
+    """Delete ``*.importing`` copies a killed import left behind; return what was removed.
+
+    A running import writes its copy continuously, so only files untouched
+    for `max_age_s` are removed.
+    """
+    removed: list[Path] = []
+    now = time.time()
+    for tmp in models_dir.glob("*.importing"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime >= max_age_s:
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
 
 
 def _try_link(source: Path, dest: Path, mode: ImportMode) -> bool:

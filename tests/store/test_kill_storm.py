@@ -151,4 +151,11 @@ def test_model_import(tmp_path: Path, smollm2_path: Path) -> None:
         leftovers = {p.name for p in models.iterdir()} - {
             source.name, "verified.json", "verified.json.tmp", source.name + ".importing"}
         assert not leftovers
+    # A copy left by a killed import is removed by the next import once it is stale.
+    from app.models.importer import remove_stale_imports
+
+    for stale in models.glob("*.importing"):
+        os.utime(stale, (1, 1))
+    print(f"\n.importing left behind: {len(remove_stale_imports(models))}")
+    assert not list(models.glob("*.importing"))
     _tally("model import", KILLS_PER_WRITER, KILLS_PER_WRITER, 0)

@@ -80,6 +80,7 @@ def main() -> None:
         while True:
             n += 1
             dest = work / "models"
+            (dest / source.name).unlink(missing_ok=True)  # a kill may have hit after the import
             import_gguf(source, dest)
             print(f"IMPORTED {n}", flush=True)
             (dest / source.name).unlink()
