@@ -70,11 +70,20 @@ def stream_raw(
 def open_raw_source(
     backend: Backend, prompt: str, options: GenerateOptions, control: GenerationControl
 ) -> TokenSource:
-    """The token stream that continues `prompt` on a local backend."""
+    """The token stream that continues `prompt` on a local backend.
+
+    A backend with its own `open_raw_source` is asked directly. Otherwise the
+    backend's chat path is used with the prompt builder swapped, for this one
+    call, for one that returns the raw tokens: `open_source` then sets up the
+    source (the KV-cache reuse, the decode loop) exactly as for a chat reply.
+    """
     from app.engine.local import LocalBackend
-    from app.engine.local_source import LocalSource
     from app.engine.prompt_builder import BuiltPrompt, FittedPrompt
 
+    own = getattr(backend, "open_raw_source", None)
+    if callable(own):
+        source: TokenSource = own(prompt, options, control)
+        return source
     if not isinstance(backend, LocalBackend):
         raise BackendError(NOT_LOCAL_MESSAGE)
     tokens = backend.tokenize(prompt, add_bos=True)
@@ -86,9 +95,26 @@ def open_raw_source(
         )
     room = min(options.sampling.max_tokens, n_ctx - len(tokens))
     fitted = FittedPrompt(BuiltPrompt(prompt, tokens, False), room, 0)
-    backend.eval_batches.clear()
-    backend.prompt_batch_count = 0
-    return LocalSource(backend, fitted, options.sampling, control)
+    real = backend.prompts
+    backend.prompts = _RawPrompts(real, fitted)  # type: ignore[assignment]
+    try:
+        return backend.open_source([], options, control)
+    finally:
+        backend.prompts = real
+
+
+class _RawPrompts:
+    """Stands in for a PromptBuilder: `fit` returns the raw prompt as it is."""
+
+    def __init__(self, real: object, fitted: object) -> None:
+        self._real = real
+        self._fitted = fitted
+
+    def fit(self, *args: object, **kwargs: object) -> object:
+        return self._fitted
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real, name)
 
 
 def _drain(
