@@ -99,6 +99,9 @@ class ReplySetup:
         max_tokens: the reply room the policy enforces, or None when the
             source enforces its own limit (a server).
         requested_max_tokens: the reply length the caller asked for.
+        started_at: when the request began (`time.perf_counter()`), so that
+            the time to the first token and the total count building the
+            prompt and waiting for a server; None: when the reply loop starts.
     """
 
     prompt_tokens: int = 0
@@ -109,6 +112,7 @@ class ReplySetup:
     think_close: str = "</think>"
     max_tokens: int | None = None
     requested_max_tokens: int = 0
+    started_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,8 @@ class ReplyPolicy:
         self._has_closed = False
         self.completion_tokens = 0
         self.reasoning_tokens = 0
-        self.started = time.perf_counter()
+        started = setup.started_at
+        self.started = started if started is not None else time.perf_counter()
         self.first_token_at: float | None = None
 
     # -- events --------------------------------------------------------------

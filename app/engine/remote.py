@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -190,6 +191,7 @@ class RemoteBackend:
         control: GenerationControl,
     ) -> ServerSource:
         """Send the request; the raw stream of its reply, for the reply loop."""
+        started = time.perf_counter()
         if self._closed:
             raise BackendError("This server connection was closed. Connect again.")
         body = self._request_body(list(messages), options)
@@ -205,6 +207,7 @@ class RemoteBackend:
             think_open=profile.think_open,
             think_close=profile.think_close,
             requested_max_tokens=options.sampling.max_tokens,
+            started_at=started,
         )
         return ServerSource(self.base_url, conn, response, setup, control)
 

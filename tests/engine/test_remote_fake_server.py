@@ -20,7 +20,7 @@ from app.core.types import (
     TextDelta,
 )
 from app.engine.remote import RemoteBackend
-from tests.support.openai_stub import Handler
+from tests.support.openai_stub import LATE_HEADERS_S, Handler
 
 USER = [ChatMessage(Role.USER, "What is 2+2?")]
 
@@ -167,3 +167,12 @@ def test_stop_ends_a_read_from_a_silent_server_at_once(server: str) -> None:
     assert isinstance(fin, Finished)
     assert fin.stats.stop_reason is StopReason.CANCELLED
     assert fin.answer == "Hello"
+
+
+def test_time_to_first_token_counts_from_the_request(server: str) -> None:
+    # the clock starts before the request is sent, not when the headers came
+    fin = _run(RemoteBackend(server, "late-headers"))[-1]
+    assert isinstance(fin, Finished)
+    assert fin.answer == "Four."
+    assert fin.stats.ttft_s >= LATE_HEADERS_S
+    assert fin.stats.total_s >= fin.stats.ttft_s

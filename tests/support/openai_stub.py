@@ -30,6 +30,9 @@ R1_SCRIPT_ANSWER = ["</think>", "\n\n", "So 2 + 2 = ", "\\boxed{4}", "."]
 R1_SCRIPT_PROMPT_TOKENS = 17
 """The prompt size the scripted reply reports in its usage."""
 
+LATE_HEADERS_S = 0.3
+"""How long the "late-headers" mode waits before it answers at all."""
+
 R1_SCRIPT_DELAY_S = 0.004
 """Pause between the scripted reply's chunks, like a server decoding."""
 
@@ -171,6 +174,13 @@ class Handler(BaseHTTPRequestHandler):
                 fields = ["Hidden ", "thoughts", None]
             for piece, thought in zip(pieces, fields, strict=True):
                 self.wfile.write(_chunk(piece or None, thought))
+            self.wfile.write(b"data: [DONE]\n\n")
+        elif mode == "late-headers":
+            # a server that answers only once its prompt is evaluated
+            time.sleep(LATE_HEADERS_S)
+            self._sse_headers()
+            self.wfile.write(_chunk("Four."))
+            self.wfile.write(_chunk(finish="stop"))
             self.wfile.write(b"data: [DONE]\n\n")
         elif mode == "cut-off":
             # like llama-cpp-python's server when the prompt overflows its
