@@ -106,6 +106,17 @@ def test_deb_size(deb_file: Path) -> None:
 
 @pytest.mark.slow
 @needs_system
+def test_built_bundle_passes_the_release_check(deb_file: Path) -> None:
+    """The release workflow's post-build check (Qt trimming here) on the real Linux build."""
+    result = subprocess.run([sys.executable, str(ROOT / "packaging" / "check_bundle.py"),
+                             str(ROOT / "dist" / "ponder"), "--os", "linux"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("bundle check ok")
+
+
+@pytest.mark.slow
+@needs_system
 def test_installed_self_test(installed: Path, smollm2_path: Path, tmp_path: Path) -> None:
     assert (INSTALL_DIR / "ponder").is_file()
     env = {k: v for k, v in os.environ.items() if k not in {"QT_QPA_PLATFORM", "DISPLAY"}}
