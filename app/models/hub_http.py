@@ -107,9 +107,10 @@ class HubClient:
             with self._head_opener.open(self._request(url, "HEAD"), timeout=self._timeout) as resp:
                 headers = resp.headers
         except urllib.error.HTTPError as exc:
+            headers = exc.headers
+            exc.close()  # the redirect's socket: its headers are all we need
             if not 300 <= exc.code < 400:
                 raise HttpStatusError(exc.code, str(exc.reason)) from None
-            headers = exc.headers
         commit = headers.get("X-Repo-Commit")
         etag = headers.get("X-Linked-Etag") or headers.get("ETag")
         raw_size = headers.get("X-Linked-Size") or headers.get("Content-Length")
@@ -147,6 +148,7 @@ class HubClient:
             if exc.code == 416:
                 exc.close()
                 return None, offset
+            exc.close()
             raise HttpStatusError(exc.code, str(exc.reason)) from None
         if offset and resp.status == 200:
             return resp, 0

@@ -128,13 +128,14 @@ class _Proxy(http.server.BaseHTTPRequestHandler):
             resp = opener.open(req, timeout=5)
         except urllib.error.HTTPError as exc:
             resp = exc
-        body = b"" if head else resp.read()
-        self.send_response(resp.status if hasattr(resp, "status") else resp.code)
-        for k, v in resp.headers.items():
-            if k.lower() not in ("transfer-encoding", "connection"):
-                self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
+        with resp:
+            body = b"" if head else resp.read()
+            self.send_response(resp.status if hasattr(resp, "status") else resp.code)
+            for k, v in resp.headers.items():
+                if k.lower() not in ("transfer-encoding", "connection"):
+                    self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
 
 
 @pytest.fixture
