@@ -175,6 +175,12 @@ def collect_report(model_path: str | None) -> SelfTestReport:
     )
 
 
+def _preload_note() -> str:
+    """Why the bundled llama.cpp backend failed to preload, if the runtime hook said."""
+    error = os.environ.get("PONDER_BACKEND_PRELOAD_ERROR", "")
+    return f" (the llama.cpp backend did not load: {error})" if error else ""
+
+
 def run_self_test(model_path: str | None) -> int:
     """Run the self-test, print one line, return the exit code.
 
@@ -187,7 +193,7 @@ def run_self_test(model_path: str | None) -> int:
     try:
         report = collect_report(model_path)
     except PonderError as exc:
-        print(f"ponder self-test failed: {exc}", flush=True)
+        print(f"ponder self-test failed: {exc}{_preload_note()}", flush=True)
         return 1
     except Exception as exc:  # the report must stay one line, whatever broke
         print(f"ponder self-test failed: {type(exc).__name__}: {exc}", flush=True)
