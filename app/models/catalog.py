@@ -20,6 +20,7 @@ from typing import Any
 from app.core.errors import PonderError
 from app.core.resources import resource_path
 from app.hardware.planner import ModelShape, QuantOption
+from app.models.download_types import RemoteFile
 
 CATALOG_FILE = "models.json"
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
@@ -57,6 +58,11 @@ class CatalogFile:
     def is_pinned(self) -> bool:
         """Whether repository, exact size and SHA-256 are all known (only then offered)."""
         return bool(self.repo_id) and self.size_exact and self.sha256 is not None
+
+    def remote_file(self) -> RemoteFile:
+        """What the downloader fetches: this file's own repository, with its pins."""
+        return RemoteFile(self.repo_id, self.filename, sha256=self.sha256,
+                          size=self.size_bytes if self.size_exact else None)
 
 
 @dataclass(frozen=True)

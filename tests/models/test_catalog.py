@@ -38,6 +38,9 @@ def test_shipped_catalog() -> None:
     assert q4.filename == "DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf"
     assert q4.repo_id == "unsloth/DeepSeek-R1-Distill-Qwen-1.5B-GGUF"
     assert r1.repo_id == q4.repo_id  # callers that still use the model's repo get Q4_K_M right
+    remote = r1.file("Q5_K_M").remote_file()  # each file from its own repository
+    assert remote.repo_id.startswith("bartowski/") and remote.size == 1285494368
+    assert remote.is_pinned
     assert r1.kv_bytes_per_token == 28 * 1024
     assert r1.chat_template == "r1" and r1.license == "MIT"
     assert (r1.temperature, r1.top_p) == (0.6, 0.95)
