@@ -3,9 +3,11 @@
 Loading checks the file's header first (app.core.gguf_header) so a broken
 file gets a specific sentence, then asks llama.cpp for the model with flash
 attention on where the build supports it. A reply is a `LocalSource`
-(app.engine.local_source: prefix reuse in the KV cache, chunked cancellable
-prompt evaluation, the think block closed in place) driven by the one reply
-loop of app.chat.reply.
+(app.engine.local_source) over the engine's own decode loop
+(app.engine.decode_loop: prefix reuse in the KV cache, chunked cancellable
+prompt evaluation, 1..k sequences stepped in one batch, the think block closed
+in place), driven by the one reply loop of app.chat.reply; several sequences
+of one prompt come from `open_sources`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import inspect
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,9 +38,16 @@ from app.core.types import (
     PromptMeasure,
     StreamEvent,
 )
+from app.engine.decode_loop import MAX_SEQUENCES, DecodeSession, KvCache
+from app.engine.llama_context import (
+    has_sequence_slots,
+    sequence_slots,
+    wants_backend_sampling,
+)
 from app.engine.llama_log import route_llama_logs
 from app.engine.local_source import PREFILL_FIRST_CHUNK, LocalSource
 from app.engine.prompt_builder import PromptBuilder
+from app.engine.sampler import SamplerChain, resolve
 
 LOG = logging.getLogger(__name__)
 
@@ -108,7 +118,6 @@ class LocalBackend:
         self.eval_batches: list[int] = []
         self.prompt_batch_count = 0
         self._pieces: dict[int, bytes] = {}
-        self._count_evals()
         try:
             self._setup(params)
         except BaseException:
@@ -128,12 +137,15 @@ class LocalBackend:
         self.vocab = self._llama._model.vocab
         self.max_chunk = max(PREFILL_FIRST_CHUNK, int(self._llama.n_batch))
         self._n_ctx = int(self._llama.n_ctx())
+        self.n_vocab = int(llama_cpp.llama_vocab_n_tokens(self.vocab))
+        self._kv = KvCache(self._llama.ctx, int(self._llama.n_batch), self.eval_batches)
         self._info = BackendInfo(
             model_name=name,
             backend=_backend_name(params.n_gpu_layers),
             n_ctx=self._n_ctx,
             n_gpu_layers=params.n_gpu_layers,
         )
+        self.backend_sampling = wants_backend_sampling(self._info.backend)
 
     def _choose_template(
         self, params: LoadParams, name: str, bos_text: str, eos_text: str
@@ -160,7 +172,13 @@ class LocalBackend:
         last: Exception | None = None
         for extra in attempts:
             try:
-                return llama_cpp.Llama(**base, **extra)
+                with sequence_slots():
+                    llama = llama_cpp.Llama(**base, **extra)
+                if not has_sequence_slots(llama):
+                    llama.close()
+                    raise ModelLoadError("This llama-cpp-python cannot run several sequences "
+                                         "in one context. Reinstall Ponder to update it.")
+                return llama
             except jinja2.TemplateError as exc:
                 # llama-cpp-python compiles every template in the metadata
                 # while loading and gives up on a broken one.
@@ -200,18 +218,6 @@ class LocalBackend:
             "newer llama.cpp, or there is not enough memory. Update Ponder, choose a "
             "smaller quantization, or close other programs and try again."
         )
-
-    def _count_evals(self) -> None:
-        # Wrap Llama.eval on this instance to record how many tokens llama.cpp
-        # really decodes: one list append per call, nothing per logit.
-        original = self._llama.eval
-        batches = self.eval_batches
-
-        def counting_eval(tokens: Sequence[int]) -> None:
-            batches.append(len(tokens))
-            original(tokens)
-
-        self._llama.eval = counting_eval  # type: ignore[method-assign]
 
     def _special_text(self, token: int) -> str:
         if token < 0:
@@ -266,12 +272,13 @@ class LocalBackend:
     @property
     def context_tokens(self) -> list[int]:
         """The tokens now in the KV cache, oldest first."""
-        return [int(t) for t in self._llama.input_ids[: self._llama.n_tokens]]
+        return list(self._kv.tokens)
 
     def close(self) -> None:
         """Free the model and its context."""
         if not self._closed:
             self._closed = True
+            self._kv.close()
             self._llama.close()
 
     def generate(
@@ -290,10 +297,47 @@ class LocalBackend:
         control: GenerationControl,
     ) -> LocalSource:
         """Build and fit the prompt; the raw token stream of its reply."""
+        return self.open_sources(messages, options, control, 1)[0]
+
+    def open_sources(
+        self,
+        messages: Sequence[ChatMessage],
+        options: GenerateOptions,
+        control: GenerationControl,
+        k: int,
+    ) -> list[LocalSource]:
+        """k replies to one prompt, stepped together in one batch per round.
+
+        The prompt is evaluated once and shared by the k sequences; sequence i
+        samples with seed + i. Read the sources in turn (app.engine.parallel
+        drives each through its own ReplyPolicy); the first source's reply
+        stays in the KV cache for the next turn's prefix reuse. Opening a new
+        request ends the sequences of the previous one.
+        """
+        started = time.perf_counter()
         if self._closed:
             raise BackendError("The model was unloaded. Load it again to continue.")
-        fitted = self.prompts.fit(list(messages), self._n_ctx, options.sampling.max_tokens,
+        if not 1 <= k <= MAX_SEQUENCES:
+            raise ValueError(f"k must be between 1 and {MAX_SEQUENCES}, not {k}")
+        sampling = options.sampling
+        fitted = self.prompts.fit(list(messages), self._n_ctx, sampling.max_tokens,
                                   options.math_mode)
         self.eval_batches.clear()
         self.prompt_batch_count = 0
-        return LocalSource(self, fitted, options.sampling, control)
+        chains = [SamplerChain(resolve(sampling, i), self.n_vocab) for i in range(k)]
+        on_backend = self.backend_sampling and self._attach(chains)
+        session = DecodeSession(self._kv, fitted.prompt.tokens, chains, control, on_backend)
+        return [LocalSource(self, session, i, fitted, sampling.max_tokens, started, control)
+                for i in range(k)]
+
+    def _attach(self, chains: list[SamplerChain]) -> bool:
+        """Run the chains on the backend; on refusal fall back to the CPU for good."""
+        for seq_id, chain in enumerate(chains):
+            if not chain.attach(self._llama.ctx, seq_id):
+                LOG.warning("llama.cpp refused backend sampling for this model; "
+                            "sampling on the CPU instead")
+                self.backend_sampling = False
+                for other in chains[:seq_id]:
+                    other.detach()
+                return False
+        return True

@@ -1,0 +1,325 @@
+"""The engine's own decode loop: llama_decode over one reused batch, 1..k sequences.
+
+`KvCache` is the context's KV cache as the engine sees it: the tokens of
+sequence 0 (the conversation, kept between replies for prefix reuse) and one
+`llama_batch` reused for every decode. `DecodeSession` runs one request:
+
+1. the part of the prompt that is not cached yet is evaluated once, in
+   growing chunks so a cancel lands between chunks; its tokens belong to
+   every sequence of the request at once (a KV cell can carry several
+   sequence ids), after the cached prefix was shared with `seq_cp`;
+2. each step puts the pending tokens of every live sequence that needs one
+   into one batch (one logits row per sequence), decodes, and samples each
+   sequence's next token with its own sampler chain.
+
+A sequence's sampled token waits ("ready") until its reader takes it, so a
+driver that reads the sequences in turn gets one batch per round. Closing
+the think block in place ("Answer now", the budget) queues the closing
+tokens after the last taken token; a ready token that was never read is
+dropped first.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import llama_cpp
+
+from app.core.types import GenerationControl
+from app.engine.sampler import SamplerChain
+
+MAX_SEQUENCES = 8
+"""Sequences one context can hold (the tutor's parallel samples use a few)."""
+
+PREFILL_FIRST_CHUNK = 256
+"""Prompt tokens evaluated before the first cancel check."""
+
+PREFILL_CHUNK_SECONDS = 1.0
+"""Prompt chunks grow (up to n_batch) while one takes less than this."""
+
+
+class KvFullError(RuntimeError):
+    """llama_decode found no room in the KV cache for the batch."""
+
+
+class DecodeError(RuntimeError):
+    """llama_decode failed (its return code is in the message)."""
+
+
+class KvCache:
+    """Sequence 0's tokens in the KV cache plus the one reused batch.
+
+    Args:
+        ctx: the llama.cpp context (made with MAX_SEQUENCES and a unified KV cache).
+        capacity: the most tokens one decode takes (n_batch).
+        eval_batches: list that records the size of every decode (kept by reference).
+    """
+
+    def __init__(self, ctx: llama_cpp.llama_context_p, capacity: int,
+                 eval_batches: list[int]) -> None:
+        self.ctx = ctx
+        self.memory = llama_cpp.llama_get_memory(ctx)
+        self.capacity = capacity
+        self.tokens: list[int] = []
+        self.eval_batches = eval_batches
+        self.session: DecodeSession | None = None
+        self._batch: llama_cpp.llama_batch | None = llama_cpp.llama_batch_init(
+            capacity, 0, MAX_SEQUENCES)
+        self._used = 0  # sequences above 0 that may hold cells
+
+    # -- sequences ---------------------------------------------------------
+
+    def start(self, prompt: Sequence[int], k: int) -> int:
+        """Drop what does not match `prompt` and share the rest with sequences 1..k-1.
+
+        Returns how many prompt tokens are cached (at most len(prompt) - 1, so
+        the last one is evaluated again and gives the first logits).
+        """
+        for seq in range(1, self._used + 1):
+            llama_cpp.llama_memory_seq_rm(self.memory, seq, -1, -1)
+        cached = self.tokens
+        limit = min(len(cached), len(prompt) - 1)
+        common = 0
+        while common < limit and cached[common] == prompt[common]:
+            common += 1
+        if common < len(cached):
+            if not llama_cpp.llama_memory_seq_rm(self.memory, 0, common, -1):
+                llama_cpp.llama_memory_seq_rm(self.memory, 0, -1, -1)
+                common = 0
+            del cached[common:]
+        for seq in range(1, k):
+            llama_cpp.llama_memory_seq_cp(self.memory, 0, seq, -1, -1)
+        self._used = k - 1
+        return common
+
+    def drop(self, seq: int) -> None:
+        """Free the cells only sequence `seq` (> 0) holds."""
+        llama_cpp.llama_memory_seq_rm(self.memory, seq, -1, -1)
+
+    # -- decoding ----------------------------------------------------------
+
+    def decode(self, rows: Sequence[tuple[int, int, Sequence[int], bool]]) -> None:
+        """Decode rows of (token, position, sequence ids, wants logits) in one batch.
+
+        Raises:
+            KvFullError: no room left in the KV cache.
+            DecodeError: llama.cpp failed.
+        """
+        batch: Any = self._batch  # its pointer fields are typed loosely in the bindings
+        assert batch is not None, "decode after close"
+        seq_rows = batch.seq_id
+        for i, (token, pos, seqs, logits) in enumerate(rows):
+            batch.token[i] = token
+            batch.pos[i] = pos
+            batch.n_seq_id[i] = len(seqs)
+            ids = seq_rows[i]
+            for j, seq in enumerate(seqs):
+                ids[j] = seq
+            batch.logits[i] = logits
+        self._run(len(rows))
+
+    def decode_span(self, tokens: Sequence[int], start: int, seqs: Sequence[int],
+                    last_logits: bool) -> None:
+        """Decode consecutive tokens from position `start`, all in `seqs`."""
+        batch = self._batch
+        assert batch is not None, "decode after close"
+        n = len(tokens)
+        ctypes.memmove(batch.token, (ctypes.c_int32 * n)(*tokens), 4 * n)
+        ctypes.memmove(batch.pos, (ctypes.c_int32 * n)(*range(start, start + n)), 4 * n)
+        ctypes.memmove(batch.n_seq_id, (ctypes.c_int32 * n)(*([len(seqs)] * n)), 4 * n)
+        ctypes.memset(batch.logits, 0, n)
+        batch.logits[n - 1] = last_logits
+        seq_rows: Any = batch.seq_id
+        for i in range(n):
+            ids = seq_rows[i]
+            for j, seq in enumerate(seqs):
+                ids[j] = seq
+        self._run(n)
+
+    def _run(self, n: int) -> None:
+        batch = self._batch
+        assert batch is not None
+        batch.n_tokens = n
+        self.eval_batches.append(n)
+        code = int(llama_cpp.llama_decode(self.ctx, batch))
+        if code == 1:
+            raise KvFullError("no room left in the context")
+        if code != 0:
+            raise DecodeError(f"llama_decode returned {code}")
+
+    def close(self) -> None:
+        """Free the batch (the context belongs to the model)."""
+        if self.session is not None:
+            self.session.close_all()
+        if self._batch is not None:
+            llama_cpp.llama_batch_free(self._batch)
+            self._batch = None
+
+
+@dataclass
+class SeqState:
+    """One sequence of a session.
+
+    Attributes:
+        seq_id: its id in the KV cache (0 is the kept conversation).
+        chain: its sampler chain.
+        n_past: tokens of this sequence in the KV cache.
+        pending: taken tokens (and closing tags) not evaluated yet.
+        ready: a sampled token nobody has taken yet.
+        done: finished; no more steps.
+    """
+
+    seq_id: int
+    chain: SamplerChain
+    n_past: int = 0
+    pending: list[int] = field(default_factory=list)
+    ready: int | None = None
+    done: bool = False
+
+    @property
+    def length(self) -> int:
+        """Tokens the sequence's context holds once its pending ones are in."""
+        return self.n_past + len(self.pending)
+
+
+class DecodeSession:
+    """One request's k sequences over a KvCache.
+
+    Args:
+        kv: the cache (this session becomes its only session).
+        prompt: the prompt tokens, shared by every sequence.
+        chains: one sampler chain per sequence (k = len(chains)).
+        control: checked between prompt chunks.
+        on_backend: the chains sample inside the compute graph.
+    """
+
+    def __init__(self, kv: KvCache, prompt: Sequence[int], chains: Sequence[SamplerChain],
+                 control: GenerationControl, on_backend: bool = False) -> None:
+        self._kv = kv
+        self._prompt = list(prompt)
+        self._control = control
+        self._on_backend = on_backend
+        self.seqs = [SeqState(i, chain) for i, chain in enumerate(chains)]
+        self.evaluated = 0
+        self.prompt_batches = 0
+        self.is_full = False
+        self._prefilled: bool | None = None
+        if kv.session is not None:
+            kv.session.close_all()
+        kv.session = self
+
+    def prefill(self) -> bool:
+        """Evaluate the uncached prompt once (first call only); False when cancelled."""
+        if self._prefilled is None:
+            self._prefilled = self._prefill()
+        return self._prefilled
+
+    def _prefill(self) -> bool:
+        kv, prompt, control = self._kv, self._prompt, self._control
+        k = len(self.seqs)
+        common = kv.start(prompt, k)
+        everyone = list(range(k))
+        # Backend samplers read one output per sequence: give each its own
+        # row for the last prompt token instead of one shared row.
+        split_last = self._on_backend and k > 1
+        end = len(prompt) - 1 if split_last else len(prompt)
+        batches_before = len(kv.eval_batches)
+        start = common
+        chunk = PREFILL_FIRST_CHUNK
+        while start < end:
+            if control.is_cancelled:
+                return False
+            size = min(chunk, end - start, kv.capacity)
+            began = time.perf_counter()
+            kv.decode_span(prompt[start:start + size], start, everyone, start + size == end)
+            kv.tokens.extend(prompt[start:start + size])
+            start += size
+            if time.perf_counter() - began < PREFILL_CHUNK_SECONDS:
+                chunk = min(chunk * 2, kv.capacity)
+        if split_last:
+            last = len(prompt) - 1
+            kv.decode([(prompt[last], last, (i,), True) for i in range(k)])
+            kv.tokens.append(prompt[last])
+            rows = list(range(k))
+        else:
+            rows = [-1] * k  # the last output of the last chunk
+        self.evaluated = len(prompt) - common
+        self.prompt_batches = len(kv.eval_batches) - batches_before
+        for seq, row in zip(self.seqs, rows, strict=True):
+            seq.n_past = len(prompt)
+            seq.ready = seq.chain.sample(kv.ctx, row)
+        return not control.is_cancelled
+
+    def step(self) -> None:
+        """Evaluate every live sequence's pending tokens in one batch and sample each."""
+        kv = self._kv
+        rows: list[tuple[int, int, Sequence[int], bool]] = []
+        stepped: list[tuple[SeqState, int]] = []
+        for seq in self.seqs:
+            if seq.done or seq.ready is not None or not seq.pending:
+                continue
+            ids = (seq.seq_id,)
+            last = len(seq.pending) - 1
+            for j, token in enumerate(seq.pending):
+                rows.append((token, seq.n_past + j, ids, j == last))
+            stepped.append((seq, len(rows) - 1))  # index of its logits row in the batch
+        if not rows:
+            return
+        try:
+            kv.decode(rows)
+        except KvFullError:
+            self.is_full = True
+            raise
+        for seq, row in stepped:
+            if seq.seq_id == 0:
+                kv.tokens.extend(seq.pending)
+            seq.n_past += len(seq.pending)
+            seq.pending.clear()
+            seq.ready = seq.chain.sample(kv.ctx, row)
+
+    def take(self, index: int) -> int | None:
+        """The next token of sequence `index` (stepping if needed), None when done."""
+        seq = self.seqs[index]
+        if seq.done:
+            return None
+        if seq.ready is None:
+            self.step()
+        token = seq.ready
+        seq.ready = None
+        if token is not None:
+            seq.pending.append(token)
+        return token
+
+    def unread(self, index: int) -> None:
+        """Forget the last taken token of `index` (it ended the sequence, e.g. EOS)."""
+        seq = self.seqs[index]
+        if seq.pending:
+            seq.pending.pop()
+
+    def close_reasoning(self, index: int, close_tokens: Sequence[int]) -> None:
+        """Queue the closing tag after the last taken token of sequence `index`."""
+        seq = self.seqs[index]
+        seq.ready = None  # sampled in the think block but never shown
+        seq.pending.extend(close_tokens)
+
+    def finish(self, index: int) -> None:
+        """End sequence `index`: free its chain and, for seq > 0, its own cells."""
+        seq = self.seqs[index]
+        if seq.done:
+            return
+        seq.done = True
+        seq.ready = None
+        seq.chain.close()
+        if seq.seq_id != 0:
+            self._kv.drop(seq.seq_id)
+        if all(s.done for s in self.seqs) and self._kv.session is self:
+            self._kv.session = None
+
+    def close_all(self) -> None:
+        """End every sequence (a new request replaces this one)."""
+        for index in range(len(self.seqs)):
+            self.finish(index)
