@@ -11,11 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.llama_server import serve_llama
+from tests.support.llama_server import R1_SERVER_ALIAS, serve_llama
 from tests.support.openai_stub import serve_stub
-
-R1_SERVER_ALIAS = "deepseek-r1-tiny"
-"""The tiny R1 model's name on its server (the name makes Ponder use the R1 rules)."""
 
 
 @pytest.fixture(scope="session")

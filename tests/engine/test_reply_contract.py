@@ -50,8 +50,8 @@ from app.engine.backend import Backend
 from app.engine.fake import FakeBackend
 from app.engine.local import LocalBackend
 from app.engine.remote import RemoteBackend
-from tests.engine.conftest import R1_SERVER_ALIAS
 from tests.support.gpu import gpu_layers
+from tests.support.llama_server import R1_SERVER_ALIAS
 from tests.support.openai_stub import (
     R1_SCRIPT_ANSWER,
     R1_SCRIPT_MODEL,

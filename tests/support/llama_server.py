@@ -11,6 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+R1_SERVER_ALIAS = "deepseek-r1-tiny"
+"""The tiny R1 model's name on its server (the name makes Ponder use the R1 rules)."""
+
 START_TIMEOUT_S = 90.0
 """How long the server may take to answer GET /v1/models."""
 
