@@ -128,6 +128,12 @@ class SamplerChain:
         self._attached: tuple[llama_cpp.llama_context_p, int] | None = None
 
     @property
+    def handle(self) -> llama_cpp.llama_sampler_p:
+        """The llama.cpp chain (for llama_sampler_apply in tests and benchmarks)."""
+        assert self._chain is not None, "chain used after close"
+        return self._chain
+
+    @property
     def on_backend(self) -> bool:
         """Whether the chain runs inside the compute graph (backend sampling)."""
         return self._attached is not None
