@@ -14,6 +14,7 @@ from app.render.math_images import MathRenderer, MathStyle, default_math_rendere
 from app.render.math_syntax import math_plugin
 from app.render.palette import palette_for
 from app.render.qt_html import ENV_KEY, QtRenderer, RenderContext
+from app.render.text_metrics import MATH_SCALE, text_metrics_for
 from app.render.types import RenderedMessage
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ def new_context(
 
     Args:
         dark: dark theme colours.
-        font_px: body font size in logical pixels (formulas match it).
+        font_px: body font size in logical pixels; formulas match the
+            metrics the GUI registered for it (app/render/text_metrics.py).
         first_code_index: N of the first code block in this pass.
         math: the formula renderer; the shared cached one by default.
         streaming: the text may still grow.
@@ -67,9 +69,16 @@ def new_context(
         The context.
     """
     palette = palette_for(dark)
+    metrics = text_metrics_for(font_px)
     return RenderContext(
         palette=palette,
-        math_style=MathStyle(font_px=font_px, color=palette.text),
+        math_style=MathStyle(
+            font_px=font_px * MATH_SCALE,
+            color=palette.text,
+            text_ascent=metrics.ascent,
+            text_descent=metrics.descent,
+        ),
+        middle_font_px=metrics.middle_font_px,
         math=math or default_math_renderer(),
         first_code_index=first_code_index,
         streaming=streaming,

@@ -12,10 +12,13 @@ import math
 import re
 import threading
 import warnings
+import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from app.render.tex import escape_for_ziamath
+from app.render.tex_fixes import prepare_tex
+from app.render.text_metrics import MATH_SCALE
 from app.render.types import MathImage
 
 with warnings.catch_warnings():
@@ -30,33 +33,48 @@ log = logging.getLogger(__name__)
 ziamath_config.svg2 = False
 
 _ROOT_SIZE = re.compile(r'<svg\b[^>]*?\swidth="[^"]*"\s+height="[^"]*"\s+viewBox="([^"]*)"')
-
-# QTextDocument centres a middle-aligned image on (font ascent - descent) / 2
-# above the baseline; for common UI fonts that is about 0.35 of the font size.
-TEXT_MIDDLE_RATIO = 0.35
+# An unknown command comes back from latex2mathml as its own name ("\\foo").
+_RAW_COMMAND = re.compile(r"^\\[A-Za-z]")
+_MATHML_TOKENS = frozenset({"mi", "mo", "mn"})
+SIDE_PAD_PX = 1
+"""Blank pixels left and right, so no glyph's overhang (italic f, big operators) is cut."""
 
 
 @dataclass(frozen=True)
 class MathStyle:
-    """How formulas look.
+    """How formulas look, and the text they sit in.
 
     Attributes:
-        font_px: the surrounding text's font size in logical pixels.
+        font_px: the formula size in logical pixels (display style draws
+            ``DISPLAY_SCALE`` times larger).
         color: the formula colour, ``#rrggbb``.
-        text_middle_px: height above the baseline on which Qt centres a
-            middle-aligned image; None means ``TEXT_MIDDLE_RATIO * font_px``.
+        text_ascent: the surrounding text's line-box ascent in pixels; None
+            estimates it from ``font_px``.
+        text_descent: the surrounding text's line-box descent; None estimates it.
     """
 
     font_px: float = 16.0
     color: str = "#000000"
-    text_middle_px: float | None = None
+    text_ascent: float | None = None
+    text_descent: float | None = None
 
     @property
-    def middle(self) -> float:
-        """The text middle in pixels above the baseline."""
-        if self.text_middle_px is not None:
-            return self.text_middle_px
-        return TEXT_MIDDLE_RATIO * self.font_px
+    def ascent(self) -> float:
+        """The text's ascent (measured or estimated)."""
+        if self.text_ascent is not None:
+            return self.text_ascent
+        return 0.928 * self.font_px / MATH_SCALE
+
+    @property
+    def descent(self) -> float:
+        """The text's descent (measured or estimated)."""
+        if self.text_descent is not None:
+            return self.text_descent
+        return 0.236 * self.font_px / MATH_SCALE
+
+
+DISPLAY_SCALE = 1.15
+"""Display formulas are drawn this much larger than inline ones."""
 
 
 @dataclass(frozen=True)
@@ -82,9 +100,7 @@ class MathRenderer:
 
     def __init__(self, max_entries: int = 1024) -> None:
         self._max_entries = max_entries
-        self._cache: OrderedDict[tuple[str, bool, float, str, float], MathImage | None] = (
-            OrderedDict()
-        )
+        self._cache: OrderedDict[tuple[str, bool, MathStyle], MathImage | None] = OrderedDict()
         self._lock = threading.Lock()
         self.renders = 0
         """How many formulas were actually rendered (cache misses)."""
@@ -101,7 +117,7 @@ class MathRenderer:
             The image, or None when ziamath cannot render this TeX; the caller
             then shows the source instead.
         """
-        key = (tex, display, style.font_px, style.color, style.middle)
+        key = (tex, display, style)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -126,7 +142,7 @@ class MathRenderer:
             True when the result (image or failure) is cached.
         """
         with self._lock:
-            return (tex, display, style.font_px, style.color, style.middle) in self._cache
+            return (tex, display, style) in self._cache
 
     def render_pending(self, pending: list[PendingFormula]) -> None:
         """Render formulas into the cache (e.g. on a worker thread).
@@ -146,13 +162,21 @@ class MathRenderer:
         self.renders += 1
         if not tex.strip():
             return None
-        size = style.font_px * (1.15 if display else 1.0)
+        size = style.font_px * (DISPLAY_SCALE if display else 1.0)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 latex = Latex(
-                    escape_for_ziamath(tex), size=size, inline=not display, color=style.color
+                    escape_for_ziamath(prepare_tex(tex)),
+                    size=size,
+                    inline=not display,
+                    color=style.color,
+                    margin=0,  # _fit_svg pads; ziamath's own margin would double the gap
                 )
+                unknown = _unknown_command(latex.mathml)
+                if unknown:
+                    log.debug("formula not rendered (unknown command %s): %r", unknown, tex)
+                    return None
                 svg = latex.svg()
         except Exception as exc:  # ziamath raises many kinds on bad TeX
             log.debug("formula not rendered (%s: %s): %r", type(exc).__name__, exc, tex)
@@ -160,8 +184,31 @@ class MathRenderer:
         return _fit_svg(svg, tex, display, style)
 
 
+def _unknown_command(mathml: object) -> str:
+    """A TeX command latex2mathml did not know (it would be drawn as raw text), or ""."""
+    root = ET.fromstring(mathml) if isinstance(mathml, str) else mathml
+    if not isinstance(root, ET.Element):
+        return ""
+    for element in root.iter():
+        text = element.text or ""
+        if element.tag in _MATHML_TOKENS and _RAW_COMMAND.match(text):
+            return text
+    return ""
+
+
+def _even_ceil(value: float) -> int:
+    """The smallest even whole number not below `value`."""
+    whole = math.ceil(value - 1e-6)
+    return whole + whole % 2
+
+
 def _fit_svg(svg: str, tex: str, display: bool, style: MathStyle) -> MathImage | None:
-    """Pad the SVG to whole pixels with its baseline where Qt's middle alignment puts it."""
+    """Pad the SVG to whole pixels so that Qt puts its baseline on the text's.
+
+    The padded image reaches as far beyond the text's ascent as beyond its
+    descent (see app/render/text_metrics.py for why that makes Qt's
+    middle alignment exact); a blank pixel or two each side keeps overhangs.
+    """
     match = _ROOT_SIZE.search(svg)
     if match is None:
         return None
@@ -172,21 +219,19 @@ def _fit_svg(svg: str, tex: str, display: bool, style: MathStyle) -> MathImage |
     if not all(math.isfinite(v) for v in (x, y, w, h)) or w <= 0 or h <= 0:
         return None
     ascent, descent = -y, y + h
-    twice_middle = 2 * style.middle
-    # Qt centres the image on `middle`: (top - bottom) / 2 must equal it.
-    if ascent - descent >= twice_middle:
-        top, bottom = ascent, ascent - twice_middle
-    else:
-        top, bottom = descent + twice_middle, descent
-    height = math.ceil(top + bottom - 1e-6)
+    extra = max(0.0, ascent - style.ascent, descent - style.descent)
+    top, bottom = style.ascent + extra, style.descent + extra
+    # Even sizes: at 150% they still map to whole device pixels (no resampling).
+    height = _even_ceil(top + bottom)
     slack = (height - (top + bottom)) / 2
     top += slack
     bottom += slack
-    width = math.ceil(w - 1e-6)
-    view = f"{x:.3f} {-top:.3f} {width} {height}"
+    left = math.floor(x) - SIDE_PAD_PX
+    width = _even_ceil(math.ceil(x + w - 1e-6) + SIDE_PAD_PX - left)
+    view = f"{left} {-top:.3f} {width} {height}"
     head = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
     fitted = f'{head} width="{width}" height="{height}" viewBox="{view}"' + svg[match.end() :]
-    identity = repr((tex, display, style.font_px, style.color, style.middle)).encode()
+    identity = repr((tex, display, style)).encode()
     digest = hashlib.sha1(identity, usedforsecurity=False).hexdigest()[:20]
     return MathImage(
         key=digest,

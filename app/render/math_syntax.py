@@ -1,8 +1,11 @@
 """A markdown-it plugin that finds the math R1 models write.
 
-Inline: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` inside a paragraph, and a bare
-``\\boxed{…}``. Blocks: lines opening with ``$$`` or ``\\[`` up to the line that
-closes them. Tokens carry the TeX in ``content`` and ``meta["display"]``.
+Inline: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` inside a paragraph, a bare
+``\\boxed{…}`` and a bare environment (``\\begin{pmatrix}…\\end{pmatrix}``).
+Blocks: lines opening with ``$$`` or ``\\[`` up to the line that closes them,
+and a display environment written without delimiters (``\\begin{aligned}`` on
+its own line, or after a math-like start such as ``f(x) =``) up to its
+``\\end``. Tokens carry the TeX in ``content`` and ``meta["display"]``.
 
 Rules chosen for model text: a ``$`` opens math only before a non-space and
 closes only after a non-space and not before a digit, so "costs $5 and $6"
@@ -20,6 +23,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
 from app.core.braces import closing_brace
+from app.render.math_envs import begin_at, find_begin, is_math_like, matching_end
 
 MATH_INLINE = "math_inline"
 MATH_BLOCK = "math_block"
@@ -87,6 +91,12 @@ def _math_inline(state: StateInline, silent: bool) -> bool:
         if close < 0:
             return False
         tex, display, after = src[pos : close + 1], False, close + 1
+    elif src.startswith("\\begin", pos) and begin_at(src, pos) is not None:
+        close = matching_end(src, pos, end)
+        if close < 0:
+            return False
+        tex, after = src[pos:close], close
+        display = "\n" in tex
     else:
         return False
     if not tex.strip():
@@ -162,6 +172,57 @@ def make_math_block_rule(streaming: bool) -> Callable[[StateBlock, int, int, boo
     return math_block
 
 
+def make_environment_block_rule(
+    streaming: bool,
+) -> Callable[[StateBlock, int, int, bool], bool]:
+    """The block rule for a display environment written without delimiters.
+
+    A line holding ``\\begin{env}`` of a math environment, with nothing but
+    math-like text before it, starts the block; it runs to the line with the
+    matching ``\\end{env}`` (followed by math-like text at most) and never
+    across a blank line. While streaming, an unclosed one runs to the end.
+
+    Args:
+        streaming: whether the text may still grow.
+
+    Returns:
+        A markdown-it block rule function.
+    """
+
+    def environment_block(
+        state: StateBlock, start_line: int, end_line: int, silent: bool
+    ) -> bool:
+        if state.is_code_block(start_line):
+            return False
+        first = state.bMarks[start_line] + state.tShift[start_line]
+        line = state.src[first : state.eMarks[start_line]]
+        at = find_begin(line)
+        if at < 0 or not is_math_like(line[:at]):
+            return False
+        joined, last = line, start_line
+        close = matching_end(joined, at)
+        while close < 0 and last + 1 < end_line and not state.isEmpty(last + 1):
+            last += 1
+            joined += "\n" + state.src[state.bMarks[last] + state.tShift[last] : state.eMarks[last]]
+            close = matching_end(joined, at)
+        if close >= 0 and not is_math_like(joined[close:]):
+            return False
+        if close < 0 and not (streaming and last == end_line - 1):
+            return False
+        if silent:
+            return True
+        state.line = last + 1
+        token = state.push(MATH_BLOCK, "math", 0)
+        token.block = True
+        token.content = joined.strip()
+        token.markup = ""
+        token.map = [start_line, state.line]
+        token.meta = {"display": True, "closed": close >= 0, "closer": ""}
+        return True
+
+    return environment_block
+
+
 def math_plugin(md: MarkdownIt, streaming: bool = False) -> None:
     """Install the math rules into a MarkdownIt instance.
 
@@ -174,5 +235,11 @@ def math_plugin(md: MarkdownIt, streaming: bool = False) -> None:
         "fence",
         MATH_BLOCK,
         make_math_block_rule(streaming),
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.block.ruler.before(
+        "fence",
+        "math_environment",
+        make_environment_block_rule(streaming),
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )

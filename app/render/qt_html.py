@@ -47,6 +47,9 @@ class RenderContext:
             in the cache are not rendered but shown as source and listed in
             ``pending``; None renders every formula at once.
         pending: formulas deferred because of ``math_deadline``.
+        middle_font_px: font size of the span around each formula image
+            (its x-height puts the image's baseline on the text's; see
+            app/render/text_metrics.py); None writes no span.
     """
 
     palette: Palette
@@ -59,6 +62,7 @@ class RenderContext:
     streaming: bool = False
     math_deadline: float | None = None
     pending: list[PendingFormula] = field(default_factory=list)
+    middle_font_px: int | None = None
 
 
 def context_of(env: MutableMapping[str, Any]) -> RenderContext:
@@ -78,7 +82,9 @@ def is_safe_url(url: str) -> bool:
     return url.strip().lower().startswith(SAFE_SCHEMES)
 
 
-def formula_html(tex: str, source: str, display: bool, ctx: RenderContext) -> str:
+def formula_html(
+    tex: str, source: str, display: bool, ctx: RenderContext, *, block: bool = False
+) -> str:
     """A formula as ``<img src="math:KEY">`` references, or its source on failure.
 
     Args:
@@ -86,9 +92,10 @@ def formula_html(tex: str, source: str, display: bool, ctx: RenderContext) -> st
         source: the formula as written, delimiters included (the fallback).
         display: display style.
         ctx: the render context; images are added to it.
+        block: the formula is a block of its own (its fallback may be a box).
 
     Returns:
-        Inline HTML.
+        Inline HTML (a table when ``block`` and the formula cannot be drawn).
     """
     parts = split_cjk(tex)
     if (
@@ -116,17 +123,47 @@ def formula_html(tex: str, source: str, display: bool, ctx: RenderContext) -> st
             if image is None:
                 break
             images.append(image)
-            pieces.append(
-                f'<img src="math:{image.key}" width="{image.width}" height="{image.height}" '
-                f'style="vertical-align:middle;">'
-            )
+            pieces.append(_image_html(image, ctx))
         else:
             for image in images:
                 ctx.math_images[image.key] = image
             return "".join(pieces)
-    return (
+    return source_box(source, block, ctx)
+
+
+def _image_html(image: MathImage, ctx: RenderContext) -> str:
+    img = (
+        f'<img src="math:{image.key}" width="{image.width}" height="{image.height}" '
+        f'style="vertical-align:middle;">'
+    )
+    if ctx.middle_font_px is None:
+        return img
+    return f'<span style="font-size:{ctx.middle_font_px}px;">{img}</span>'
+
+
+def source_box(source: str, block: bool, ctx: RenderContext) -> str:
+    """A formula that cannot be drawn: its TeX, whole, in a monospace box.
+
+    Inline it is a code span; a block keeps its lines in a shaded one-cell
+    table (QTextDocument draws no padding or border on ``pre``).
+
+    Args:
+        source: the formula as written, delimiters included.
+        block: the formula is a block of its own.
+        ctx: the render context.
+
+    Returns:
+        Inline HTML, or a table for a block.
+    """
+    code = (
         f'<code style="background-color:{ctx.palette.code_bg}; font-family:monospace;">'
-        f"{escape(source)}</code>"
+        f"{escape(source).replace(chr(10), '<br>')}</code>"
+    )
+    if not block:
+        return code
+    return (
+        f'<table border="0" cellspacing="0" cellpadding="6" bgcolor="{ctx.palette.code_bg}">'
+        f"<tr><td>{code}</td></tr></table>"
     )
 
 
@@ -154,7 +191,9 @@ class QtRenderer(RendererHTML):
             raw = f"{token.markup}\n{token.content}".strip()
             return "<p>" + escape(raw).replace("\n", "<br>") + "</p>\n"
         source = f"{token.markup}{token.content}{closer}"
-        inner = formula_html(token.content, source, True, ctx)
+        inner = formula_html(token.content, source, True, ctx, block=True)
+        if inner.startswith("<table"):
+            return inner + "\n"
         return f'<p align="center">{inner}</p>\n'
 
     # --- code -----------------------------------------------------------

@@ -187,8 +187,10 @@ def test_svg_is_svg11_sized_and_baseline_padded() -> None:
     _vx, vy, vw, vh = (float(v) for v in (root.get("viewBox") or "").split())
     assert (vw, vh) == (image.width, image.height)
     top, bottom = -vy, vy + vh
-    # Qt centres a middle-aligned image on `middle` above the baseline.
-    assert abs((top - bottom) / 2 - style.middle) < 1e-3
+    # It reaches as far beyond the text's ascent as beyond its descent
+    # (what makes Qt's middle alignment put the baselines together).
+    assert (top - style.ascent) == pytest.approx(bottom - style.descent, abs=1e-3)
+    assert top >= style.ascent and bottom >= style.descent
     assert image.depth == pytest.approx(bottom, abs=1.0)
     assert b'fill="#123456"' in image.svg
     assert not re.search(rb"<use[^>]* href=", image.svg), "SVG 2 <use href> loses glyphs in QtSvg"

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.chat import math_metrics
 from app.ui.chat.math_queue import math_queue
 from app.ui.chat.rendered_piece import RenderedPiece
 from app.ui.chat.rendering import (
@@ -292,6 +293,7 @@ class MarkdownView(QWidget):
             widget.set_segment(segment, is_dark=is_dark, is_plain=not is_ready)
             self._wait_for(index, () if is_ready else (_RENDERER_LOADING,))
         elif isinstance(widget, RichBrowser):
+            math_metrics.use_font(widget.font())  # formulas sit on this font's baseline
             if is_ready and self._is_streaming and not segment.is_closed:
                 piece = self._tail_for(index, is_dark).render(segment.source)
             elif is_ready:

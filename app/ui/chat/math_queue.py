@@ -78,6 +78,9 @@ class MathQueue(QObject):
         if self._is_warming:
             return
         self._is_warming = True
+        from app.ui.chat import math_metrics
+
+        math_metrics.current()  # font metrics are measured here, on the GUI thread
 
         def job() -> None:
             from app.ui.chat import render_bridge

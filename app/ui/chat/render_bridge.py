@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+from app.ui.chat import math_metrics
 from app.ui.chat.rendered_piece import RenderedPiece
 
 with warnings.catch_warnings():
@@ -13,6 +14,24 @@ with warnings.catch_warnings():
     from app.render.markdown import render_markdown as _render
     from app.render.math_images import PendingFormula, default_math_renderer
     from app.render.stream import StreamRenderer
+    from app.render.text_metrics import TextMetrics, set_text_metrics
+
+
+def body_font_px() -> float:
+    """The message font's pixel size, its metrics registered with app.render.
+
+    Formulas are sized and padded to that font so that they sit on its baseline.
+    """
+    body = math_metrics.current()
+    set_text_metrics(
+        TextMetrics(
+            font_px=body.font_px,
+            ascent=body.ascent,
+            descent=body.descent,
+            middle_font_px=body.middle_font_px,
+        )
+    )
+    return body.font_px
 
 
 def render(markdown: str, *, is_dark: bool, is_streaming: bool = False,
@@ -27,18 +46,20 @@ def render(markdown: str, *, is_dark: bool, is_streaming: bool = False,
             costs 10-130 ms): they show as grey source and are listed in
             `pending` for `math_queue` to render on its thread.
     """
+    font_px = body_font_px()
     if not defer_math:
-        result = _render(markdown, dark=is_dark, streaming=is_streaming)
+        result = _render(markdown, dark=is_dark, streaming=is_streaming, font_px=font_px)
         pending: tuple[PendingFormula, ...] = ()
         html, images, code = result.html, result.math_images, result.code_blocks
     else:
         # A deadline already past: every uncached formula is deferred.
-        ctx = new_context(dark=is_dark, streaming=is_streaming, math_deadline=0.0)
+        ctx = new_context(
+            dark=is_dark, streaming=is_streaming, math_deadline=0.0, font_px=font_px)
         try:
             md = parser(is_streaming)
             html = render_tokens(md, md.parse(markdown, {}), ctx)
         except Exception:  # same safety net as render_markdown
-            ctx = new_context(dark=is_dark, streaming=is_streaming)
+            ctx = new_context(dark=is_dark, streaming=is_streaming, font_px=font_px)
             html = plain_html(markdown)
         images, code, pending = ctx.math_images, ctx.code_blocks, tuple(ctx.pending)
     return RenderedPiece(
@@ -51,7 +72,7 @@ def render(markdown: str, *, is_dark: bool, is_streaming: bool = False,
 
 def new_stream(*, is_dark: bool) -> StreamRenderer:
     """An incremental renderer for one growing segment; new formulas are deferred."""
-    return StreamRenderer(dark=is_dark, math_budget_ms=0)
+    return StreamRenderer(dark=is_dark, math_budget_ms=0, font_px=body_font_px())
 
 
 def render_stream(stream: StreamRenderer, markdown: str) -> RenderedPiece:
@@ -108,7 +129,7 @@ def render_boxed(boxed: str, label: str, *, is_dark: bool) -> RenderedPiece:
     """The final \\boxed{} answer as a highlighted line with its math rendered."""
     from app.render.answer import render_boxed_answer
 
-    result = render_boxed_answer(boxed, dark=is_dark, label=label)
+    result = render_boxed_answer(boxed, dark=is_dark, label=label, font_px=body_font_px())
     return RenderedPiece(
         html=result.html,
         images={f"math:{key}": image.svg for key, image in result.math_images.items()},

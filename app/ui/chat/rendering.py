@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import sys
 from typing import TYPE_CHECKING
 
@@ -128,8 +129,10 @@ def svg_to_image(key: str, svg: bytes, device_pixel_ratio: float) -> QImage:
         image = QImage(1, 1, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(Qt.GlobalColor.transparent)
         return image
-    px = QSize(max(1, round(size.width() * device_pixel_ratio + 0.5)),
-               max(1, round(size.height() * device_pixel_ratio + 0.5)))
+    # Exactly logical size x ratio (app.render makes sizes even, so 150% is whole
+    # too): a bitmap one pixel larger would be scaled down when drawn, and blur.
+    px = QSize(max(1, math.ceil(size.width() * device_pixel_ratio - 1e-6)),
+               max(1, math.ceil(size.height() * device_pixel_ratio - 1e-6)))
     image = QImage(px, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
