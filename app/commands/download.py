@@ -24,7 +24,6 @@ from app.models.download import (
     DownloadSettings,
     DownloadStatus,
     Phase,
-    RemoteFile,
     format_bytes,
 )
 from app.models.installed import get_default_model, set_default_model
@@ -116,8 +115,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"Downloading {model.name} {entry.quant} (~{format_bytes(entry.size_bytes)}) "
           f"from {mirrors[0].name}: {plan.reason}", file=sys.stderr)
-    remote = RemoteFile(model.repo_id, entry.filename, sha256=entry.sha256,
-                        size=entry.size_bytes if entry.size_exact else None)
+    remote = entry.remote_file()
     downloader = Downloader(mirrors, DownloadSettings(proxy=args.proxy))
     pause = threading.Event()
     outcome: list[DownloadResult | BaseException] = []

@@ -29,6 +29,7 @@ from app.chat.reply import run_reply
 from app.chat.template import CHATML_TEMPLATE, ChatTemplate
 from app.core.errors import BackendError, ContextOverflowError, ModelFileError, ModelLoadError
 from app.core.gguf_header import GGUFHeader, check_model_file
+from app.core.native_path import native_model_path
 from app.core.types import (
     BackendInfo,
     ChatMessage,
@@ -160,7 +161,8 @@ class LocalBackend:
     def _load(self, params: LoadParams) -> llama_cpp.Llama:
         path = Path(params.model_path)
         base: dict[str, Any] = {
-            "model_path": str(path),
+            # A path llama.cpp can open on Windows too (non-ASCII folders).
+            "model_path": str(native_model_path(path)),
             "n_ctx": params.n_ctx,
             "n_threads": params.n_threads or _physical_cores(),
             "n_gpu_layers": params.n_gpu_layers,

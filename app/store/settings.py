@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import types
 import typing
 from dataclasses import dataclass
@@ -189,6 +190,7 @@ def load_settings(path: Path | None = None) -> Settings:
     the defaults are returned.
     """
     path = settings_path() if path is None else path
+    _remove_stale_temporaries(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -218,6 +220,25 @@ def backup_path(path: Path) -> Path:
         number += 1
         candidate = path.with_name(f"{path.name}.bak.{number}")
     return candidate
+
+
+STALE_TMP_S = 60.0
+"""A save's temporary file older than this was left by a killed process."""
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete `<name>.*.tmp` files a killed save left behind (never a fresh one)."""
+    now = time.time()
+    try:
+        leftovers = list(path.parent.glob(path.name + ".*.tmp"))
+    except OSError:
+        return
+    for leftover in leftovers:
+        try:
+            if now - leftover.stat().st_mtime > STALE_TMP_S:
+                leftover.unlink()
+        except OSError:
+            continue
 
 
 def _keep_backup(path: Path) -> None:

@@ -6,8 +6,9 @@ import sqlite3
 from pathlib import Path
 
 from app.core.errors import StoreError
-from app.store.db import open_connection, transaction
+from app.store.db import open_database, transaction
 from app.store.pending import PendingStreams
+from app.store.recovery import DatabaseRecovery
 from app.store.schema import SearchMode, search_mode_of
 
 
@@ -29,13 +30,18 @@ class StoreCore:
         flush_interval_s: float = 0.25,
     ) -> None:
         self._path = Path(path)
-        self._conn = open_connection(self._path)
+        opened = open_database(self._path, allow_read_only=True)
+        self._conn = opened.connection
+        self.recovery: DatabaseRecovery | None = opened.recovery
+        """Set when the file was damaged and replaced: say so in the window."""
+        self.read_only_reason: str | None = opened.read_only_reason
+        """Set when the folder cannot be written: history readable, nothing saved."""
         self._mode = search_mode_of(self._conn)
         self._pending = PendingStreams(flush_interval_s)
         self._closed = False
         self.recovered_ids: tuple[int, ...] = ()
         """Messages this store marked `interrupted` when it opened."""
-        if recover_interrupted:
+        if recover_interrupted and self.read_only_reason is None:
             self.recovered_ids = self._recover_interrupted()
 
     @property

@@ -15,7 +15,7 @@ import pytest
 
 from app.core.errors import StoreError
 from app.store.chat_store import ChatStore
-from app.store.db import open_database, take_recovery
+from app.store.db import open_database
 
 N_CONV = 60
 
@@ -62,8 +62,8 @@ def test_garbage_is_moved_aside_with_wal_and_shm(tmp_path: Path) -> None:
     with ChatStore(db) as store:
         assert store.list_conversations() == []
         store.create_conversation("works again")
-    report = take_recovery(db)
-    assert report is not None and take_recovery(db) is None  # handed over once
+        report = store.recovery  # the window shows its message
+    assert report is not None and "chats" in report.message
     kept = _kept(tmp_path, "chats")
     assert {p.name.rsplit(".sqlite3", 1)[1] for p in kept} == {"", "-wal", "-shm"}
     assert report.damaged_path in kept and set(report.moved_files) == set(kept)
@@ -113,7 +113,7 @@ def test_failed_integrity_check_recovers_all_readable_rows(tmp_path: Path) -> No
     assert verdict != "ok"
     with ChatStore(db) as store:
         assert len(store.list_conversations()) == N_CONV
-    rec = take_recovery(db)
+        rec = store.recovery
     assert rec is not None and rec.messages_recovered == len(contents)
     assert _check_recovered(db, contents) == (N_CONV, len(contents))
 

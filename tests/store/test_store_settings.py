@@ -73,3 +73,33 @@ def test_failed_write_keeps_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.undo()
     assert load_settings(path).theme == "dark"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.json"]
+
+
+def test_stale_save_temporaries_are_removed_fresh_ones_kept(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from app.store.settings import STALE_TMP_S, load_settings
+
+    path = tmp_path / "settings.json"
+    stale = tmp_path / "settings.json.abc123.tmp"
+    fresh = tmp_path / "settings.json.def456.tmp"
+    stale.write_text("{")
+    fresh.write_text("{")
+    old = time.time() - STALE_TMP_S - 5
+    os.utime(stale, (old, old))
+    load_settings(path)
+    assert not stale.exists()
+    assert fresh.exists()  # may belong to a save running right now
+
+
+def test_a_damaged_backup_is_never_overwritten(tmp_path: Path) -> None:
+    from app.store.settings import load_settings
+
+    path = tmp_path / "settings.json"
+    path.write_text("not json 1")
+    load_settings(path)
+    path.write_text("not json 2")
+    load_settings(path)
+    backups = sorted(p.read_text() for p in tmp_path.glob("settings.json.bak*"))
+    assert backups == ["not json 1", "not json 2"]
