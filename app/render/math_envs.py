@@ -25,7 +25,8 @@ MATH_ENVIRONMENTS = frozenset(
 _BEGIN = re.compile(r"\\begin\s*\{([A-Za-z]+\*?)\}")
 _END = re.compile(r"\\end\s*\{([A-Za-z]+\*?)\}")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
-_WORD = re.compile(r"[A-Za-z]{2,}|[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_WORD = re.compile(r"[A-Za-z]{3,}|[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_SHORT_WORD = re.compile(r"\b(?:is|so|we|of|to|in|if|as|at|by|or|on|be|it|an|and|for)\b", re.I)
 
 
 def begin_at(text: str, pos: int) -> str | None:
@@ -86,8 +87,9 @@ def matching_end(text: str, pos: int, end: int | None = None) -> int:
 def is_math_like(text: str) -> bool:
     """Whether text next to a bare environment on its line reads as math, not prose.
 
-    ``f(x) =``, ``A =``, ``\\det A =`` and ``.`` are math; ``The system is``
-    is prose (a word of two or more letters outside a TeX command).
+    ``f(x) =``, ``A =``, ``\\det A =``, ``= ad - bc`` and ``.`` are math;
+    ``The system is`` is prose (a word of three or more letters outside a
+    TeX command, a short English word, or CJK text).
 
     Args:
         text: the part of the line before ``\\begin`` or after ``\\end``.
@@ -97,7 +99,8 @@ def is_math_like(text: str) -> bool:
     """
     if "$" in text or "`" in text:
         return False
-    return _WORD.search(_COMMAND.sub(" ", text)) is None
+    bare = _COMMAND.sub(" ", text)
+    return _WORD.search(bare) is None and _SHORT_WORD.search(bare) is None
 
 
 def find_begin(line: str) -> int:
