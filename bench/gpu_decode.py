@@ -17,11 +17,14 @@ It measures, with every layer on the GPU and flash attention on:
    `LocalBackend.generate` (max_tokens TG, the app's default R1 sampling,
    decode_tps from Finished.stats) and raw llama-cpp-python `generate` as a
    diagnostic; medians, and the engine's extra time per token;
-2. history: a `--turns`-turn scripted conversation (user messages and
+2. prompt processing: a 512-token prompt (`--pp`) evaluated from an empty
+   cache by the engine (prompt tokens / time to the first token) against
+   llama-bench `-p 512 -n 0`, alternating, medians;
+3. history: a `--turns`-turn scripted conversation (user messages and
    assistant answers of `--turn-tokens` tokens); TTFT of the last turn
    against turn 2, and the tokens the last turn evaluated against the new
    tokens since the previous prompt;
-3. with `--profile`, one more engine reply under cProfile (diagnostic).
+4. with `--profile`, one more engine reply under cProfile (diagnostic).
 
 Each target prints one line `NAME: VALUE (target OP VALUE) PASS|MISS`.
 """
@@ -103,12 +106,14 @@ def measure_decode(args: argparse.Namespace) -> bool:
     tokens = backend.prompts.fit([ChatMessage(Role.USER, DECODE_PROMPT)], args.n_ctx,
                                  args.tg).prompt.tokens
     runs: dict[str, list[float]] = {"llama-bench": [], "engine": [], "raw": []}
+    if not args.raw:
+        del runs["raw"]
     counts: list[int] = []
     try:
         engine_decode(backend, 16, seed=99)  # warm-up: CUDA graphs, caches
         raw_decode(llm, tokens, 16, seed=99)
         for i in range(args.rounds):
-            order = ["llama-bench", "engine", "raw"]
+            order = list(runs)
             if i % 2:
                 order.reverse()
             for step in order:
@@ -123,11 +128,12 @@ def measure_decode(args: argparse.Namespace) -> bool:
                     runs[step].append(raw_decode(llm, tokens, args.tg, seed=i + 1)[0])
             print(f"  round {i + 1}: llama-bench tg{args.tg} {runs['llama-bench'][-1]:.1f}, "
                   f"engine {runs['engine'][-1]:.1f} ({counts[-1]} tokens), "
-                  f"raw llama-cpp-python {runs['raw'][-1]:.1f} tok/s", flush=True)
+                  f"raw llama-cpp-python {runs.get('raw', [0.0])[-1]:.1f} tok/s", flush=True)
     finally:
         backend.close()
         llm.close()
     med = {k: statistics.median(v) for k, v in runs.items()}
+    med.setdefault("raw", med["engine"])
     extra_us = (1 / med["engine"] - 1 / med["raw"]) * 1e6
     binding_us = (1 / med["raw"] - 1 / med["llama-bench"]) * 1e6
     print(f"  medians: llama-bench {med['llama-bench']:.1f}, engine {med['engine']:.1f}, "
@@ -136,10 +142,45 @@ def measure_decode(args: argparse.Namespace) -> bool:
           f"adds {binding_us:.0f} us; the engine adds {extra_us:.0f} us on top", flush=True)
     print(f"  raw/llama-bench {med['raw'] / med['llama-bench']:.3f}, "
           f"engine/raw {med['engine'] / med['raw']:.3f}", flush=True)
-    ok = verdict("gpu_decode_ratio_r1_q4km", med["engine"] / med["llama-bench"], ">=", 0.97,
+    sampler = "backend" if backend.backend_sampling else "cpu"
+    ok = verdict(f"gpu_decode_ratio_r1_q4km[{sampler} sampler]",
+                 med["engine"] / med["llama-bench"], ">=", 0.95,
                  f"(engine {med['engine']:.1f} / llama-bench {med['llama-bench']:.1f} tok/s, "
                  f"medians of {args.rounds})")
     return ok and named
+
+
+def measure_prompt(args: argparse.Namespace) -> bool:
+    """Engine prompt tokens/s from an empty cache against llama-bench ppN, alternating."""
+    backend = load(args)
+    rng = random.Random(3)
+    runs: dict[str, list[float]] = {"llama-bench": [], "engine": []}
+    try:
+        def engine_pp(round_no: int) -> float:
+            # a different first word every round: nothing of it is in the cache
+            text = text_of(backend, args.pp - 12, rng, f"Round{round_no}:", HISTORY_WORDS)
+            stats = run_turn(backend, [ChatMessage(Role.USER, text)],
+                             GenerateOptions(sampling=sampling(1, round_no))).stats
+            return stats.evaluated_tokens / stats.ttft_s
+
+        engine_pp(0)  # warm-up
+        for i in range(args.rounds):
+            order = ["llama-bench", "engine"] if i % 2 == 0 else ["engine", "llama-bench"]
+            for step in order:
+                if step == "engine":
+                    runs[step].append(engine_pp(i + 1))
+                else:
+                    runs[step].append(llama_bench(args.llama_bench, args.model, args.threads,
+                                                  args.pp, 0, args.bench_reps))
+            print(f"  prompt round {i + 1}: llama-bench pp{args.pp} "
+                  f"{runs['llama-bench'][-1]:.0f}, engine {runs['engine'][-1]:.0f} tok/s",
+                  flush=True)
+    finally:
+        backend.close()
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    return verdict(f"gpu_prompt_ratio_pp{args.pp}", med["engine"] / med["llama-bench"], ">=",
+                   0.90, f"(engine {med['engine']:.0f} / llama-bench {med['llama-bench']:.0f} "
+                   f"tok/s, medians of {args.rounds}; engine = evaluated tokens / TTFT)")
 
 
 def measure_history(args: argparse.Namespace) -> bool:
@@ -213,6 +254,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--ngl", type=int, default=-1)
     p.add_argument("--n-ctx", type=int, default=4096)
     p.add_argument("--turns", type=int, default=10)
+    p.add_argument("--pp", type=int, default=512, help="prompt tokens (0: skip)")
+    p.add_argument("--no-raw", dest="raw", action="store_false",
+                   help="skip raw llama-cpp-python's generate (diagnostic)")
     p.add_argument("--turn-tokens", type=int, default=64)
     p.add_argument("--profile", action="store_true", help="end with a cProfile of one reply")
     p.add_argument("--backend", default="CUDA", help="the backend name the engine must report")
@@ -233,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           flush=True)
     started = time.perf_counter()
     ok = measure_decode(args)
+    if args.pp > 0:
+        ok &= measure_prompt(args)
     if args.turns >= 2:
         ok &= measure_history(args)
     if args.profile:

@@ -1,0 +1,159 @@
+"""The sampler chain's cost per token, old vs new, and backend (GPU) sampling's distribution.
+
+    python -m bench.sampler --model M.gguf [--gpu-layers -1] [--draws 3000] [--reps 300]
+
+Not a test: one run, printed lines `NAME: VALUE (target OP VALUE) PASS|MISS`.
+Imports no numpy.random before the model loads (see bench/_decode.py).
+
+1. CPU chain cost: after one decode, `llama_sampler_sample` on the same
+   logits `--reps` times with llama-cpp-python's chain (penalties 1.0 and
+   typical 1.0 included, as `Llama.generate` builds it) and with the engine's
+   chain; microseconds per token each, and old / new.
+2. With the model on a GPU (`--gpu-layers` != 0) and backend sampling
+   accepted: sequence 0 samples inside the compute graph, sequence 1 with the
+   CPU chain, both from the same token at the same position in one batch,
+   `--draws` times; the two samples' frequencies are compared (chi-square
+   two-sample) and each is fitted to the distribution computed from the raw
+   logits. Also decode+sample time per token: backend chain vs CPU chain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import llama_cpp
+
+from app.core.types import LoadParams, SamplingParams
+from app.engine.decode_loop import KvCache
+from app.engine.local import LocalBackend
+from app.engine.sampler import SamplerChain, resolve
+from bench._sampling import chi_square_fit, chi_square_two, expected_probs
+
+PROMPT = "Once upon a time, in a small village by the sea, there lived"
+R1_SAMPLING = SamplingParams(temperature=0.6, top_p=0.95, top_k=40, min_p=0.05, seed=1)
+
+
+def _prime(backend: LocalBackend, kv: KvCache, seqs: tuple[int, ...]) -> tuple[list[int], int]:
+    tokens = backend.tokenize(PROMPT, add_bos=True)
+    llama_cpp.llama_memory_seq_rm(kv.memory, -1, -1, -1)
+    kv.tokens.clear()
+    kv.decode_span(tokens[:-1], 0, seqs, False)
+    return tokens, len(tokens) - 1
+
+
+def chain_cost(backend: LocalBackend, kv: KvCache, reps: int) -> dict[str, float]:
+    """Microseconds per llama_sampler_sample, old and new chain, same logits."""
+    tokens, last = _prime(backend, kv, (0,))
+    kv.decode([(tokens[last], last, (0,), True)])
+    spec = resolve(R1_SAMPLING)
+    out: dict[str, float] = {}
+    for rnd in range(3):  # alternate, keep the best round of each
+        for name, legacy in (("old", True), ("new", False)) if rnd % 2 == 0 else (
+                ("new", False), ("old", True)):
+            chain = SamplerChain(spec, backend.n_vocab, legacy)
+            began = time.perf_counter()
+            for _ in range(reps):
+                chain.sample(kv.ctx, -1)
+            took = (time.perf_counter() - began) / reps * 1e6
+            chain.close()
+            out[name] = min(out.get(name, float("inf")), took)
+    return out
+
+
+def backend_distribution(backend: LocalBackend, kv: KvCache, draws: int) -> None:
+    """Seq 0 on the backend, seq 1 on the CPU, same input, `draws` times."""
+    spec = resolve(R1_SAMPLING)
+    gpu = SamplerChain(spec, backend.n_vocab)
+    cpu = SamplerChain(resolve(R1_SAMPLING, 1), backend.n_vocab)
+    if not gpu.attach(kv.ctx, 0):
+        print("backend sampling: refused by llama.cpp for this model (CPU chain only)")
+        gpu.close()
+        cpu.close()
+        return
+    print("backend sampling: attached to sequence 0")
+    tokens, last = _prime(backend, kv, (0, 1))
+    counts: dict[str, Counter[int]] = {"backend": Counter(), "cpu": Counter()}
+    logits: list[float] = []
+    for i in range(draws):
+        kv.decode([(tokens[last], last, (0,), True), (tokens[last], last, (1,), True)])
+        counts["backend"][gpu.sample(kv.ctx, 0)] += 1
+        counts["cpu"][cpu.sample(kv.ctx, 1)] += 1
+        if i == 0:
+            row = llama_cpp.llama_get_logits_ith(kv.ctx, 1)
+            logits = [float(v) for v in
+                      ctypes.cast(row, ctypes.POINTER(ctypes.c_float))[: backend.n_vocab]]
+        llama_cpp.llama_memory_seq_rm(kv.memory, 0, last, -1)
+        llama_cpp.llama_memory_seq_rm(kv.memory, 1, last, -1)
+    probs = expected_probs(logits, spec)
+    print(f"  {len(probs)} tokens allowed by the filters; {draws} draws each")
+    for name, got in counts.items():
+        print("  " + chi_square_fit(got, probs).line(f"gpu_sampler_fit_{name}"))
+    print("  " + chi_square_two(counts["backend"], counts["cpu"]).line(
+        "gpu_sampler_backend_vs_cpu"))
+    gpu.close()
+    cpu.close()
+
+
+def decode_cost(backend: LocalBackend, kv: KvCache, n: int, on_backend: bool) -> float:
+    """Microseconds per token of decode + sample, one sequence."""
+    chain = SamplerChain(resolve(R1_SAMPLING), backend.n_vocab)
+    if on_backend and not chain.attach(kv.ctx, 0):
+        chain.close()
+        return float("nan")
+    tokens, last = _prime(backend, kv, (0,))
+    token, pos = tokens[last], last
+    times = []
+    for _ in range(n):
+        began = time.perf_counter()
+        kv.decode([(token, pos, (0,), True)])
+        token = chain.sample(kv.ctx, 0)
+        times.append(time.perf_counter() - began)
+        pos += 1
+    chain.close()
+    return statistics.median(times) * 1e6
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--gpu-layers", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--reps", type=int, default=300)
+    p.add_argument("--draws", type=int, default=3000)
+    args = p.parse_args(argv)
+    print("numpy.random imported before the first load:", "numpy.random" in sys.modules)
+    backend = LocalBackend(LoadParams(model_path=args.model, n_ctx=2048,
+                                      n_threads=args.threads, n_gpu_layers=args.gpu_layers))
+    print(f"model {args.model.name}: backend {backend.info.backend}, vocabulary "
+          f"{backend.n_vocab:,}")
+    kv = KvCache(backend.llama.ctx, 512, [])
+    try:
+        cost = chain_cost(backend, kv, args.reps)
+        ratio = cost["old"] / cost["new"]
+        print(f"sampler_us_per_token: old {cost['old']:.1f}, new {cost['new']:.1f} "
+              f"(CPU chain over {backend.n_vocab:,} logits)")
+        print(f"sampler_old_over_new: {ratio:.3f} (printed; the CPU chain's cost is the fill "
+              f"of all {backend.n_vocab:,} candidates and top-k, which both chains pay)")
+        if backend.info.backend != "CPU":
+            backend_distribution(backend, kv, args.draws)
+            cpu_us = decode_cost(backend, kv, 256, False)
+            gpu_us = decode_cost(backend, kv, 256, True)
+            print(f"decode_plus_sample_us: cpu chain {cpu_us:.0f}, backend chain {gpu_us:.0f}, "
+                  f"cpu / backend {cpu_us / gpu_us:.3f}")
+    finally:
+        kv.close()
+        backend.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
