@@ -1,0 +1,84 @@
+"""Help menu: About (versions, model licence, third-party licences), logs folder, diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMainWindow, QPlainTextEdit
+from pytestqt.qtbot import QtBot
+
+from app import __version__
+from app.ui.shell.about_dialog import AboutDialog, LoadedModel, model_licence
+from app.ui.shell.help_menu import HelpMenu
+from tests.ui.helpers import snap
+
+
+@pytest.fixture
+def window(qtbot: QtBot) -> Iterator[QMainWindow]:
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    win.resize(800, 600)
+    win.show()
+    yield win
+
+
+def test_about_names_versions_model_licence_and_notices(
+        qtbot: QtBot, window: QMainWindow, smollm2_path: Path, screenshot_dir: Path) -> None:
+    menu = HelpMenu.install(
+        window, lambda: LoadedModel("SmolLM2-135M-Instruct", smollm2_path, "CPU"))
+    assert [a.text() for a in window.menuBar().actions()] == ["&Help"]
+    dialog = menu.show_about()
+    qtbot.waitExposed(dialog)
+    assert dialog.title.text() == f"Ponder {__version__}"
+    assert "Qt 6." in dialog.toolkit_value.text() and "PySide6" in dialog.toolkit_value.text()
+    assert dialog.llama_value.text().startswith("llama-cpp-python 0.")
+    assert "backends: CPU" in dialog.llama_value.text()
+    assert dialog.model_value.text() == "SmolLM2-135M-Instruct on CPU"
+    assert dialog.licence_value.text() == "apache-2.0"  # read from the GGUF header
+    notices = dialog.notices.toPlainText()
+    assert "LGPL-3.0" in notices and "Replacing the libraries" in notices
+    assert "llama.cpp" in notices and "MIT" in notices and "STIX Two Math" in notices
+    controls = [*dialog.findChildren(QAbstractButton), *dialog.findChildren(QPlainTextEdit)]
+    assert len(controls) >= 3
+    for widget in controls:
+        assert widget.accessibleName(), widget
+    snap(dialog, screenshot_dir / "about_dialog.png")
+    opened: list[QUrl] = []
+    dialog.open_url = lambda url: opened.append(url) or True
+    dialog.folder_button.click()
+    assert Path(opened[0].toLocalFile(), "LGPL-3.0.txt").is_file()
+    assert dialog.close_button is not None
+    dialog.close_button.click()
+    qtbot.waitUntil(lambda: menu.about is None)
+
+
+def test_about_without_a_model_says_so(qtbot: QtBot) -> None:
+    dialog = AboutDialog(LoadedModel())
+    qtbot.addWidget(dialog)
+    assert dialog.model_value.text() == "none loaded"
+    assert dialog.licence_value.text() == "—"
+    assert model_licence(LoadedModel("x", Path("/no/such/file.gguf"))) == ""
+    assert model_licence(LoadedModel("x", None, licence="MIT")) == "MIT"
+    labels = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "Model licence:" in labels
+
+
+def test_open_logs_folder_and_copy_diagnostics(window: QMainWindow, ponder_home: Path) -> None:
+    menu = HelpMenu.install(window, lambda: LoadedModel("Demo", None, "CPU"))
+    opened: list[QUrl] = []
+    menu.open_url = lambda url: opened.append(url) or True
+    menu.logs_action.trigger()
+    assert opened == [QUrl.fromLocalFile(str(ponder_home / "logs"))]
+    assert (ponder_home / "logs").is_dir()
+    menu.diagnostics_action.trigger()
+    copied = QGuiApplication.clipboard().text()
+    assert copied == menu.last_report
+    assert copied.startswith(f"Ponder {__version__}\n")
+    assert "Qt 6." in copied and "llama.cpp backends: CPU" in copied
+    assert "Model: Demo on CPU" in copied
+    assert str(Path.home()) not in copied and str(ponder_home) not in copied
+    assert "Diagnostics copied" in window.statusBar().currentMessage()
