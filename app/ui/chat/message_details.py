@@ -14,15 +14,9 @@ from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale
 
 from app.ui.common.i18n import fill
 
-_CONTEXT = "MessageDetails"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CONTEXT, text)
-
 
 def when_text(created_at: float, now: datetime | None = None) -> str:
-    """"14:03" today, else "14:03, 3 Dec 2026" (the locale's short date).
+    """"14:03" today, else "14:03, 3/12/26" (the locale's short formats).
 
     Args:
         created_at: Unix time the message was written.
@@ -40,12 +34,30 @@ def when_text(created_at: float, now: datetime | None = None) -> str:
     if moment.date() == today:
         return clock
     date = locale.toString(moment.date(), QLocale.FormatType.ShortFormat)
-    return fill(_tr("%1, %2"), clock, date)
+    return fill(QCoreApplication.translate("MessageDetails", "%1, %2"), clock, date)
 
 
 def _number(stats: Mapping[str, Any], key: str) -> float:
     value = stats.get(key)
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _answer_lines(model: str, stats: Mapping[str, Any]) -> list[str]:
+    tr = QCoreApplication.translate
+    lines: list[str] = []
+    if model:
+        lines.append(fill(tr("MessageDetails", "Model: %1"), model))
+    tokens = int(_number(stats, "completion_tokens"))
+    thinking = int(_number(stats, "reasoning_tokens"))
+    if tokens > 0 and thinking > 0:
+        lines.append(fill(tr("MessageDetails", "Tokens: %1 (%2 thinking)"), tokens, thinking))
+    elif tokens > 0:
+        lines.append(fill(tr("MessageDetails", "Tokens: %1"), tokens))
+    speed = _number(stats, "decode_tps")
+    if speed > 0:
+        shown = QLocale().toString(speed, "f", 1)
+        lines.append(fill(tr("MessageDetails", "Speed: %1 tokens/s"), shown))
+    return lines
 
 
 def details_text(
@@ -70,20 +82,10 @@ def details_text(
     """
     lines: list[str] = []
     when = when_text(created_at, now)
-    if when:
-        lines.append(fill(_tr("Sent %1") if role == "user" else _tr("Written %1"), when))
+    if when and role == "user":
+        lines.append(fill(QCoreApplication.translate("MessageDetails", "Sent %1"), when))
+    elif when:
+        lines.append(fill(QCoreApplication.translate("MessageDetails", "Written %1"), when))
     if role != "user":
-        if model:
-            lines.append(fill(_tr("Model: %1"), model))
-        stats = stats or {}
-        tokens = int(_number(stats, "completion_tokens"))
-        reasoning = int(_number(stats, "reasoning_tokens"))
-        if tokens > 0:
-            if reasoning > 0:
-                lines.append(fill(_tr("Tokens: %1 (%2 thinking)"), tokens, reasoning))
-            else:
-                lines.append(fill(_tr("Tokens: %1"), tokens))
-        speed = _number(stats, "decode_tps")
-        if speed > 0:
-            lines.append(fill(_tr("Speed: %1 tokens/s"), QLocale().toString(speed, "f", 1)))
+        lines += _answer_lines(model, stats or {})
     return "\n".join(lines)
