@@ -43,20 +43,20 @@ def _number(stats: Mapping[str, Any], key: str) -> float:
 
 
 def _answer_lines(model: str, stats: Mapping[str, Any]) -> list[str]:
-    tr = QCoreApplication.translate
     lines: list[str] = []
     if model:
-        lines.append(fill(tr("MessageDetails", "Model: %1"), model))
+        lines.append(fill(QCoreApplication.translate("MessageDetails", "Model: %1"), model))
     tokens = int(_number(stats, "completion_tokens"))
     thinking = int(_number(stats, "reasoning_tokens"))
     if tokens > 0 and thinking > 0:
-        lines.append(fill(tr("MessageDetails", "Tokens: %1 (%2 thinking)"), tokens, thinking))
+        text = QCoreApplication.translate("MessageDetails", "Tokens: %1 (%2 thinking)")
+        lines.append(fill(text, tokens, thinking))
     elif tokens > 0:
-        lines.append(fill(tr("MessageDetails", "Tokens: %1"), tokens))
+        lines.append(fill(QCoreApplication.translate("MessageDetails", "Tokens: %1"), tokens))
     speed = _number(stats, "decode_tps")
     if speed > 0:
-        shown = QLocale().toString(speed, "f", 1)
-        lines.append(fill(tr("MessageDetails", "Speed: %1 tokens/s"), shown))
+        text = QCoreApplication.translate("MessageDetails", "Speed: %1 tokens/s")
+        lines.append(fill(text, QLocale().toString(speed, "f", 1)))
     return lines
 
 
