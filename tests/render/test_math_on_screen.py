@@ -55,6 +55,9 @@ def test_formulas_sit_on_the_baseline_crisp_and_whole(ratio: float) -> None:
     assert isinstance(left_ink, list) and len(left_ink) >= 5  # the display formulas
     assert min(left_ink) >= 1, "a display formula's first glyph touches its edge"
 
+    scroll_max, viewport = result["wide_scroll"]  # type: ignore[misc]
+    assert scroll_max > 0 and viewport <= 160, "a too-wide formula must scroll sideways"
+
     plain = "\n".join(str(text) for text in result["plain"])  # type: ignore[attr-defined]
     # The four bare environments and the rest are images: no raw TeX but the fallbacks.
     assert "\\begin" not in plain and "\\end" not in plain and "\\\\" not in plain

@@ -67,6 +67,9 @@ A broken one: $\frac{1}{$ and an unknown command $\foo{x}$ show their TeX.
 $$\undefinedcommand{x} + 1$$
 """
 
+WIDE = "Sum:\n\n$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2} = \\frac{100 \\cdot 101}{2} = 5050$$"
+"""A display formula wider than a narrow window: it must scroll, not be cut."""
+
 
 def _ink_bottom(image: QImage, x0: int, x1: int, background: int) -> int:
     """Lowest row with dark ink in columns [x0, x1) of `image`, or -1."""
@@ -139,7 +142,11 @@ def main(out: Path) -> None:
         views.append(view)
     window.resize(720, 900)
     window.show()
-    _settle(app, views)  # type: ignore[arg-type]
+    narrow = MarkdownView()
+    narrow.set_markdown(WIDE)
+    narrow.resize(160, 200)
+    narrow.show()
+    _settle(app, [*views, narrow])  # type: ignore[list-item]
     out.mkdir(parents=True, exist_ok=True)
     suffix = f"x{ratio:g}".replace(".", "_")
     window.grab().save(str(out / f"math_corpus_{suffix}.png"))
@@ -183,6 +190,9 @@ def main(out: Path) -> None:
                     it += 1
                 block = block.next()
     result["plain"] = plain
+    (wide,) = narrow.findChildren(RichBrowser)
+    result["wide_scroll"] = [wide.horizontalScrollBar().maximum(), wide.viewport().width()]
+    narrow.grab().save(str(out / f"math_wide_narrow_{suffix}.png"))
     (out / "measure.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     window.close()
 

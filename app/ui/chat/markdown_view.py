@@ -74,9 +74,9 @@ class RichBrowser(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        policy = Qt.ScrollBarPolicy
-        self.setHorizontalScrollBarPolicy(
-            policy.ScrollBarAsNeeded if is_code else policy.ScrollBarAlwaysOff)
+        # Prose wraps, but a display formula wider than the window cannot: it
+        # scrolls sideways instead of being cut off.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         if is_code:
             self.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
             self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -120,7 +120,7 @@ class RichBrowser(QTextBrowser):
             if doc.textWidth() != width:  # setting it again would re-layout the text
                 doc.setTextWidth(width)
         height = int(doc.size().height() + 0.999) + 2
-        if self._is_code and doc.idealWidth() > self.viewport().width():
+        if doc.size().width() > self.viewport().width() + 0.5:
             height += self.horizontalScrollBar().sizeHint().height()
         if self.height() != height:
             self.setFixedHeight(height)
