@@ -234,7 +234,13 @@ def test_keyboard_shortcuts(qtbot: QtBot, rig: Rig) -> None:
     QGuiApplication.clipboard().clear()
     qtbot.keyClick(window.composer.input, Qt.Key.Key_C, ctrl | shift)
     assert QGuiApplication.clipboard().text() == ANSWER
+    # Ctrl+F finds in the open conversation; the chat search moved to Ctrl+Shift+F.
     qtbot.keyClick(window.composer.input, Qt.Key.Key_F, ctrl)
+    assert window.find_bar.isVisible() and window.find_bar.field.hasFocus()
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Escape)
+    assert not window.find_bar.isVisible()
+    assert rig.controller.reply is None  # Esc closed the bar, it stopped nothing
+    qtbot.keyClick(window.composer.input, Qt.Key.Key_F, ctrl | shift)
     assert window.sidebar.search_box.hasFocus()
     with qtbot.waitSignal(window.settings_requested, timeout=2000):
         qtbot.keyClick(window.composer.input, Qt.Key.Key_Comma, ctrl)

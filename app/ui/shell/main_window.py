@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from app.ui.chat.chat_view import ChatView
 from app.ui.chat.composer import Composer
+from app.ui.chat.find_bar import FindBar
+from app.ui.shell.find_wiring import FindController
 from app.ui.shell.sidebar import Sidebar
 from app.ui.shell.status_bar import StatusBar
 
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(0)
+        self.find_bar = FindBar(right)
+        right_layout.addWidget(self.find_bar)
         right_layout.addWidget(self.stack, 1)
         right_layout.addWidget(self.composer)
         splitter = QSplitter(self)
@@ -130,6 +134,7 @@ class MainWindow(QMainWindow):
         self.empty_state.download_requested.connect(self.download_requested)
         self._build_menus()
         self._build_shortcuts()
+        self.find_controller = FindController(self.find_bar, self.chat_view, self.sidebar)
         self.retranslate()
 
     def _build_menus(self) -> None:
@@ -170,9 +175,13 @@ class MainWindow(QMainWindow):
         self.copy_answer_action.triggered.connect(self.copy_last_answer_requested)
         self.find_action = QAction(self)
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
-        self.find_action.triggered.connect(self.sidebar.focus_search)
+        self.find_action.triggered.connect(self._on_find_action_triggered)
+        self.search_chats_action = QAction(self)
+        self.search_chats_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.search_chats_action.triggered.connect(self.sidebar.focus_search)
         self.edit_menu.addAction(self.copy_answer_action)
         self.edit_menu.addAction(self.find_action)
+        self.edit_menu.addAction(self.search_chats_action)
 
     def _build_shortcuts(self) -> None:
         self.stop_shortcut = QShortcut(QKeySequence("Esc"), self)
@@ -202,7 +211,8 @@ class MainWindow(QMainWindow):
         self.settings_action.setText(self.tr("Settings…"))
         self.quit_action.setText(self.tr("Quit"))
         self.copy_answer_action.setText(self.tr("Copy last answer"))
-        self.find_action.setText(self.tr("Search chats"))
+        self.find_action.setText(self.tr("Find in conversation"))
+        self.search_chats_action.setText(self.tr("Search chats"))
         self.sidebar.setAccessibleName(self.tr("Chats"))
         self.stack.setAccessibleName(self.tr("Chat area"))
 
@@ -214,6 +224,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()
         super().closeEvent(event)
+
+    def _on_find_action_triggered(self) -> None:
+        self.find_bar.open_bar()
 
     def _on_open_model_action_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), "",

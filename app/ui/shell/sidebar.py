@@ -47,6 +47,8 @@ class Sidebar(QWidget):
         delete_requested(int): move this conversation to the trash.
         undo_delete_requested(int): bring this conversation back.
         search_changed(str): the search text (debounced, may be "").
+        hit_selected(int, int): a search hit was opened: conversation id,
+            message id (after conversation_selected for the same click).
     """
 
     new_requested = Signal()
@@ -55,6 +57,7 @@ class Sidebar(QWidget):
     delete_requested = Signal(int)
     undo_delete_requested = Signal(int)
     search_changed = Signal(str)
+    hit_selected = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +109,7 @@ class Sidebar(QWidget):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, entry.conversation_id)
             item.setData(Qt.ItemDataRole.UserRole + 1, entry.title)
+            item.setData(Qt.ItemDataRole.UserRole + 2, entry.message_id)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
             item.setToolTip(entry.title)
             self.list.addItem(item)
@@ -131,7 +135,7 @@ class Sidebar(QWidget):
         self._undo_timer.start()
 
     def focus_search(self) -> None:
-        """Put the cursor in the search box (Ctrl+F)."""
+        """Put the cursor in the search box (Ctrl+Shift+F)."""
         self.search_box.setFocus()
         self.search_box.selectAll()
 
@@ -161,6 +165,9 @@ class Sidebar(QWidget):
         conversation_id = int(item.data(Qt.ItemDataRole.UserRole))
         self._current_id = conversation_id
         self.conversation_selected.emit(conversation_id)
+        message_id = item.data(Qt.ItemDataRole.UserRole + 2)
+        if isinstance(message_id, int):
+            self.hit_selected.emit(conversation_id, message_id)
 
     def _on_list_context_menu_requested(self, pos: QPoint) -> None:
         item = self.list.itemAt(pos)
