@@ -66,6 +66,11 @@ def resolve_mirrors(choice: str | None = None) -> list[Mirror]:
         url = env.rstrip("/")
         ordered.append(Mirror(known[url], url) if url in known else _custom(url))
     ordered.extend(Mirror(name, url) for name, url in KNOWN_MIRRORS.items())
+    return unique_mirrors(ordered)
+
+
+def unique_mirrors(ordered: list[Mirror]) -> list[Mirror]:
+    """`ordered` without later mirrors of an endpoint already listed."""
     seen: set[str] = set()
     unique: list[Mirror] = []
     for m in ordered:

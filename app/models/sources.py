@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from app.core.errors import DownloadError
 from app.models.download import Downloader
 from app.models.download_types import DownloadResult, DownloadSettings, DownloadStatus
-from app.models.mirrors import HF_ENDPOINT_ENV, KNOWN_MIRRORS, Mirror
+from app.models.mirrors import HF_ENDPOINT_ENV, KNOWN_MIRRORS, Mirror, unique_mirrors
 
 SOURCES_FILE = "download-sources.json"
 
@@ -116,13 +116,7 @@ class SourceSettings:
                 if url:
                     ordered.append(Mirror(known.get(url, "custom"), url))
             ordered.extend(Mirror(name, url) for name, url in KNOWN_MIRRORS.items())
-        seen: set[str] = set()
-        unique: list[Mirror] = []
-        for m in ordered:
-            if m.endpoint not in seen:
-                seen.add(m.endpoint)
-                unique.append(m)
-        return unique
+        return unique_mirrors(ordered)
 
     def download_settings(self, base: DownloadSettings | None = None) -> DownloadSettings:
         """`base` (or the defaults) with this proxy; "" keeps the system's proxy."""
