@@ -82,3 +82,21 @@ def test_open_logs_folder_and_copy_diagnostics(window: QMainWindow, ponder_home:
     assert "Model: Demo on CPU" in copied
     assert str(Path.home()) not in copied and str(ponder_home) not in copied
     assert "Diagnostics copied" in window.statusBar().currentMessage()
+
+
+def test_main_window_has_the_help_menu_and_knows_the_model(qtbot: QtBot, tmp_path: Path) -> None:
+    from app.ui.shell.help_menu import model_in_use
+    from tests.ui.helpers import fake, make_rig
+
+    rig = make_rig(tmp_path / "chats.sqlite3")
+    qtbot.addWidget(rig.window)
+    try:
+        titles = [a.text() for a in rig.window.menuBar().actions()]
+        assert titles == ["&File", "&Edit", "&Help"]
+        assert model_in_use(rig.controller, None) == LoadedModel()
+        with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
+            rig.controller.load_model(fake)
+        model = model_in_use(rig.controller, None)
+        assert model.name == "Fake model" and model.backend == "fake"
+    finally:
+        rig.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, qVersion
@@ -29,6 +30,9 @@ class HelpMenu(QObject):
     """The Help menu's actions and what they do.
 
     Attributes:
+        model_info: tells which model is in use (the app sets it once the
+            controller exists; until then: none).
+        hardware_info: the last hardware probe, if any.
         open_url: how the logs folder is opened (tests replace it).
         last_report: the diagnostics text last copied (tests read it).
         about: the About dialog while it is open.
@@ -38,8 +42,8 @@ class HelpMenu(QObject):
                  hardware_info: HardwareInfo | None = None) -> None:
         super().__init__(window)
         self._window = window
-        self._model_info = model_info
-        self._hardware_info = hardware_info
+        self.model_info = model_info
+        self.hardware_info = hardware_info
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
         self.last_report = ""
         self.about: AboutDialog | None = None
@@ -83,7 +87,7 @@ class HelpMenu(QObject):
 
     def show_about(self) -> AboutDialog:
         """Open the About dialog (modal; focus returns to the window after)."""
-        dialog = AboutDialog(self._model_info(), self._window)
+        dialog = AboutDialog(self.model_info(), self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._on_about_finished)
         self.about = dialog
@@ -105,12 +109,12 @@ class HelpMenu(QObject):
 
     def copy_diagnostics(self) -> str:
         """Put the diagnostics report on the clipboard; nothing is sent anywhere."""
-        model = self._model_info()
+        model = self.model_info()
         given = DiagnosticsInput(
             toolkit=(("Qt", qVersion()), ("PySide6", PySide6.__version__)),
             model_name=model.name,
             model_backend=model.backend,
-            hardware=self._hardware_info() if self._hardware_info else None,
+            hardware=self.hardware_info() if self.hardware_info else None,
         )
         self.last_report = diagnostics_report(given)
         QGuiApplication.clipboard().setText(self.last_report)
@@ -125,3 +129,14 @@ class HelpMenu(QObject):
     def _on_about_finished(self, _result: int) -> None:
         self.about = None
         self._window.activateWindow()
+
+
+def model_in_use(controller: object, setup: object) -> LoadedModel:
+    """The loaded model as the controller and the model setup know it."""
+    info = getattr(controller, "backend_info", None)
+    name = str(getattr(info, "model_name", "") or "")
+    if not name:
+        return LoadedModel()
+    path = getattr(setup, "loaded_path", None)
+    return LoadedModel(name=name, path=path if isinstance(path, Path) else None,
+                       backend=str(getattr(info, "backend", "") or ""))

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 from app.ui.chat.chat_view import ChatView
 from app.ui.chat.composer import Composer
 from app.ui.chat.find_bar import FindBar
+from app.ui.shell.about_dialog import LoadedModel
 from app.ui.shell.find_wiring import FindController
+from app.ui.shell.help_menu import HelpMenu
 from app.ui.shell.sidebar import Sidebar
 from app.ui.shell.status_bar import StatusBar
 
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_shortcuts()
         self.find_controller = FindController(self.find_bar, self.chat_view, self.sidebar)
+        self.help_menu = HelpMenu.install(self, LoadedModel)
         self.retranslate()
 
     def _build_menus(self) -> None:
