@@ -26,6 +26,11 @@ class MessageData:
         branch_index: 0-based position among its siblings.
         branch_count: number of siblings (1: no switcher).
         notice: a line about the reply (loop warning, error...).
+        created_at: Unix time the message was written (0: unknown).
+        model: the model that wrote an answer ("" for user messages).
+        tokens: tokens the answer took (0: unknown).
+        thinking_tokens: of those, tokens of reasoning.
+        tokens_per_s: generation speed of the answer (0: unknown).
     """
 
     message_id: int
@@ -39,6 +44,11 @@ class MessageData:
     branch_index: int = 0
     branch_count: int = 1
     notice: str = ""
+    created_at: float = 0.0
+    model: str = ""
+    tokens: int = 0
+    thinking_tokens: int = 0
+    tokens_per_s: float = 0.0
 
     @property
     def is_streaming(self) -> bool:
@@ -65,4 +75,17 @@ def message_data(message: StoredMessage, notice: str = "") -> MessageData:
         branch_index=message.sibling_index,
         branch_count=message.sibling_count,
         notice=notice,
+        created_at=message.created_at,
+        model=message.model,
+        tokens=_whole(message.stats.get("completion_tokens")),
+        thinking_tokens=_whole(message.stats.get("reasoning_tokens")),
+        tokens_per_s=_speed(message.stats.get("decode_tps")),
     )
+
+
+def _whole(value: object) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def _speed(value: object) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0

@@ -1,17 +1,16 @@
 """What a message shows on hover: when; for answers the model, tokens and speed.
 
-The store keeps all of it (created_at, model, stats); this module only
-words it, in the UI language.
+The store keeps all of it (created_at, model, stats) and MessageData
+carries it; this module only words it, in the UI language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale
 
+from app.ui.chat.message_data import MessageData
 from app.ui.common.i18n import fill
 
 
@@ -37,55 +36,39 @@ def when_text(created_at: float, now: datetime | None = None) -> str:
     return fill(QCoreApplication.translate("MessageDetails", "%1, %2"), clock, date)
 
 
-def _number(stats: Mapping[str, Any], key: str) -> float:
-    value = stats.get(key)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
-
-
-def _answer_lines(model: str, stats: Mapping[str, Any]) -> list[str]:
+def _answer_lines(data: MessageData) -> list[str]:
     lines: list[str] = []
-    if model:
-        lines.append(fill(QCoreApplication.translate("MessageDetails", "Model: %1"), model))
-    tokens = int(_number(stats, "completion_tokens"))
-    thinking = int(_number(stats, "reasoning_tokens"))
-    if tokens > 0 and thinking > 0:
+    if data.model:
+        lines.append(fill(QCoreApplication.translate("MessageDetails", "Model: %1"), data.model))
+    if data.tokens > 0 and data.thinking_tokens > 0:
         text = QCoreApplication.translate("MessageDetails", "Tokens: %1 (%2 thinking)")
-        lines.append(fill(text, tokens, thinking))
-    elif tokens > 0:
-        lines.append(fill(QCoreApplication.translate("MessageDetails", "Tokens: %1"), tokens))
-    speed = _number(stats, "decode_tps")
-    if speed > 0:
+        lines.append(fill(text, data.tokens, data.thinking_tokens))
+    elif data.tokens > 0:
+        lines.append(fill(QCoreApplication.translate("MessageDetails", "Tokens: %1"), data.tokens))
+    if data.tokens_per_s > 0:
         text = QCoreApplication.translate("MessageDetails", "Speed: %1 tokens/s")
-        lines.append(fill(text, QLocale().toString(speed, "f", 1)))
+        lines.append(fill(text, QLocale().toString(data.tokens_per_s, "f", 1)))
     return lines
 
 
-def details_text(
-    *,
-    role: str,
-    created_at: float,
-    model: str = "",
-    stats: Mapping[str, Any] | None = None,
-    now: datetime | None = None,
-) -> str:
+def details_text(data: MessageData, now: datetime | None = None) -> str:
     """The hover text of a message, one fact a line.
 
     Args:
-        role: "user" or "assistant".
-        created_at: Unix time the message was written (0: unknown).
-        model: the model that wrote an answer.
-        stats: the stored GenerationStats of an answer (a JSON object).
+        data: the message as the widget shows it.
         now: the current time (tests).
 
     Returns:
-        Plain text; "" when nothing is known.
+        Plain text; "" when nothing is known (or while the answer streams).
     """
+    if data.is_streaming:
+        return ""
     lines: list[str] = []
-    when = when_text(created_at, now)
-    if when and role == "user":
+    when = when_text(data.created_at, now)
+    if when and data.role == "user":
         lines.append(fill(QCoreApplication.translate("MessageDetails", "Sent %1"), when))
     elif when:
         lines.append(fill(QCoreApplication.translate("MessageDetails", "Written %1"), when))
-    if role != "user":
-        lines += _answer_lines(model, stats or {})
+    if data.role != "user":
+        lines += _answer_lines(data)
     return "\n".join(lines)

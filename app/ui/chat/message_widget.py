@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.store.records import MessageStatus
 from app.ui.chat.markdown_view import MarkdownView, RichBrowser
 from app.ui.chat.message_data import MessageData
+from app.ui.chat.message_details import details_text
 from app.ui.chat.rendering import render_boxed
 from app.ui.common import theme
 
@@ -240,6 +241,10 @@ class MessageWidget(QFrame):
         self.setAccessibleName(self.tr("Assistant message") if is_assistant
                                else self.tr("Your message"))
         self.body.setAccessibleName(self.tr("Message text"))
+        details = details_text(self._data)  # time, model, tokens, speed on hover
+        for widget in (self, self.role_label):
+            widget.setToolTip(details)
+        self.setAccessibleDescription(details)
         if self._data.boxed and not self._data.is_streaming:
             label = self.tr("Answer")
             key = (self._data.boxed, label, theme.current().is_dark)
