@@ -3,9 +3,9 @@
 #
 #   bash bench/gpu_run.sh all     # build, engine tests on the GPU, ponder chat, bench
 #   bash bench/gpu_run.sh smol    # SmolLM2 tests + chat (needs the build from `all`)
-#   bash bench/gpu_run.sh parity  # one call: build, numpy.random bisect (OpenMP on/off),
+#   bash bench/gpu_run.sh parity  # one call: build, where the numpy-first load dies,
 #                                 # engine tests on the GPU, decode/prompt/history ratios
-#                                 # with backend and CPU sampling, sampler distribution
+#                                 # with GPU top-k and CPU sampling, sampler distribution
 #   bash bench/gpu_run.sh decode  # prebuilt .gpubin: R1-shaped model (process A), decode
 #                                 # ratio + history TTFT in a process without numpy.random
 #                                 # (process B, bench/gpu_decode.py), engine tests with a
@@ -124,13 +124,6 @@ elif [ "$MODE" = parity ]; then
   [ -f "$W/build/bin/libllama.so" ] || build || exit 1
   export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   $PY -c "import llama_cpp as l; print(l.__version__, 'gpu offload', l.llama_supports_gpu_offload())"
-  step "background: ggml-cpu again with -DGGML_OPENMP=OFF (CPU-only configure)"
-  (cmake -S "$W/llama.cpp" -B "$W/build-noomp" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-     -DBUILD_SHARED_LIBS=ON -DGGML_OPENMP=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=ON \
-     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF \
-     -DLLAMA_BUILD_SERVER=OFF && cmake --build "$W/build-noomp" -j 6 --target ggml-cpu
-   echo "noomp rc=$?") >"$LOGS/noomp.log" 2>&1 &
-  NOOMP_PID=$!
   step "process A: tiny GGUF, then the R1-shaped Q4_K_M in the background"
   $PY -c "import sys; from pathlib import Path; from tests.support.tiny_gguf import write_tiny_gguf
 write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
@@ -138,48 +131,32 @@ write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
   ([ -f "$W/r1-shape-Q4_K_M.gguf" ] || make_r1; echo "rc=$? after $((SECONDS - t0)) s") \
     >"$LOGS/model.log" 2>&1 &
   MODEL_PID=$!
-  crash_check() {  # $1: label; one process per variant, tiny model
-    local v ngl rc
-    for v in "plain:pass" "numpy:import numpy" "numpy.random:import numpy.random" \
-             "gguf:import gguf"; do
-      for ngl in -1 0; do
-        timeout 60 $PY -X faulthandler -c "import sys; ${v#*:}
-import llama_cpp, re
-m = llama_cpp.Llama(sys.argv[1], n_gpu_layers=int(sys.argv[2]), n_ctx=256, verbose=False)
-libs = sorted({l.split()[-1].rsplit('/', 1)[-1] for l in open('/proc/self/maps')
-               if re.search('omp|blas|ggml-cpu', l)})
-print('OK', ' '.join(libs))" "$W/tiny.gguf" "$ngl" >/tmp/cc.out 2>&1
-        rc=$?
-        echo "  $1 ${v%%:*} ngl=$ngl rc=$rc: $(grep -m1 -E '^OK|Fatal|Segmentation' /tmp/cc.out)"
-      done
-    done
-  }
-  step "numpy.random bisect, OpenMP on (the pip build's default)"
-  crash_check omp-on
-  step "native backtrace of 'import numpy.random' + load (gdb)"
-  timeout 60 gdb -q -batch -ex run -ex bt --args $PY -c "import sys, numpy.random, llama_cpp
-llama_cpp.Llama(sys.argv[1], n_gpu_layers=-1, n_ctx=256, verbose=False); print('OK')" \
-    "$W/tiny.gguf" 2>&1 | grep -E "^#|signal|^OK" | head -30
-  wait $NOOMP_PID; tail -2 "$LOGS/noomp.log"
-  if [ -f "$W/build-noomp/bin/libggml-cpu.so" ]; then
-    mkdir -p "$W/noomp-bin" && cp -a "$W/build/bin/"*.so* "$W/noomp-bin/" \
-      && cp -a "$W/build-noomp/bin/"libggml-cpu.so* "$W/noomp-bin/"
-    step "numpy.random bisect, OpenMP off (ggml-cpu rebuilt with -DGGML_OPENMP=OFF)"
-    LD_LIBRARY_PATH=$W/noomp-bin:$LD_LIBRARY_PATH LLAMA_CPP_LIB_PATH=$W/noomp-bin crash_check omp-off
-  fi
-  step "engine tests on the GPU (no preload: test_numpy_first proves the import order)"
-  TESTS_TIMEOUT=150 engine_tests tests/engine/test_numpy_first.py tests/engine/test_local_r1.py \
-    tests/engine/test_local_bad_files.py tests/engine/test_factory.py \
+  step "numpy-first crash: where it dies (tiny model, CPU only, one process each)"
+  T=$W/tiny.gguf
+  for v in "numpy-then-llama:import numpy; import llama_cpp" \
+           "llama-then-numpy:import llama_cpp; import numpy.random" \
+           "numpy-then-init:import numpy; import llama_cpp; llama_cpp.llama_backend_init(); print('init ok', flush=True)" \
+           "preload-libllama:import ctypes, os; ctypes.CDLL(os.environ['LLAMA_CPP_LIB_PATH'] + '/libllama.so', ctypes.RTLD_GLOBAL); import numpy; import llama_cpp"; do
+    timeout 60 $PY -X faulthandler -c "import sys; ${v#*:}
+m = llama_cpp.Llama(sys.argv[1], n_gpu_layers=0, n_ctx=256, verbose=True); print('LOADED')" "$T" >/tmp/cc.out 2>&1
+    echo "--- ${v%%:*} rc=$?"; grep -v "^  File\|^llama_model_loader: - kv\|^print_info" /tmp/cc.out | tail -6
+  done
+  echo "--- LD_PRELOAD=libllama.so, numpy first"
+  LD_PRELOAD=$W/build/bin/libllama.so timeout 60 $PY -c "import sys, numpy, llama_cpp
+llama_cpp.Llama(sys.argv[1], n_gpu_layers=0, n_ctx=256, verbose=False); print('LOADED')" "$T" 2>&1 | tail -2
+  echo "--- gdb backtrace, numpy first"
+  timeout 90 gdb -q -batch -ex "set pagination off" -ex run -ex bt --args $PY -c "import sys, numpy, llama_cpp
+llama_cpp.Llama(sys.argv[1], n_gpu_layers=0, n_ctx=256, verbose=False)" "$T" 2>&1 \
+    | grep -v "^\[New Thread\|^\[Thread\|^Download\|debuginfod" | tail -30
+  step "numpy-first test on the GPU (expected to crash while the cause stands)"
+  TESTS_TIMEOUT=60 engine_tests tests/engine/test_numpy_first.py 2>&1 | grep -E "passed|failed|Error" | head -5
+  step "engine tests on the GPU (first GPU load before gguf: bench.gpu_preload)"
+  PONDER_GPU_PRELOAD=$W/tiny.gguf TESTS_TIMEOUT=150 engine_tests -p bench.gpu_preload \
+    tests/engine/test_local_r1.py tests/engine/test_local_bad_files.py tests/engine/test_factory.py \
     "tests/engine/test_decode_loop.py::test_answer_now_closes_each_think_block" \
     "tests/engine/test_decode_loop.py::test_thinking_budget_per_sequence" \
     "tests/engine/test_decode_loop.py::test_a_new_request_ends_the_previous_sequences" \
-    2>&1 | tail -15
-  if [ "${PIPESTATUS[0]}" != 0 ]; then
-    step "again with a first GPU load before gguf (bench.gpu_preload)"
-    PONDER_GPU_PRELOAD=$W/tiny.gguf TESTS_TIMEOUT=150 engine_tests -p bench.gpu_preload \
-      tests/engine/test_local_r1.py tests/engine/test_decode_loop.py::test_answer_now_closes_each_think_block \
-      2>&1 | tail -8
-  fi
+    "tests/engine/test_decode_loop.py::test_k_out_of_range_is_refused" 2>&1 | tail -8
   wait $MODEL_PID; cat "$LOGS/model.log"
   [ -f "$W/r1-shape-Q4_K_M.gguf" ] || exit 1
   M=$W/r1-shape-Q4_K_M.gguf
@@ -191,7 +168,7 @@ llama_cpp.Llama(sys.argv[1], n_gpu_layers=-1, n_ctx=256, verbose=False); print('
     --llama-bench "$W/build/bin/llama-bench" --rounds "${ROUNDS:-3}" --tg 128 --no-raw \
     --pp 0 --turns 0 2>&1 | grep -v "^  llama.cpp:"
   step "process C: sampler cost and backend-sampling distribution"
-  timeout 90 $PY -m bench.sampler --model "$M" --gpu-layers -1 --threads 8 --draws 3000
+  timeout 120 $PY -m bench.sampler --model "$M" --gpu-layers -1 --threads 8 --draws 3000
 elif [ "$MODE" = diag ]; then  # why a model load crashes in some processes: one process each
   python_env || exit 1
   [ -f "$W/build/bin/libllama.so" ] || build || exit 1

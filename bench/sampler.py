@@ -35,7 +35,7 @@ import llama_cpp
 from app.core.types import LoadParams, SamplingParams
 from app.engine.decode_loop import KvCache
 from app.engine.local import LocalBackend
-from app.engine.sampler import SamplerChain, resolve
+from app.engine.sampler import BackendTopK, SamplerChain, resolve
 from bench._sampling import chi_square_fit, chi_square_two, expected_probs
 
 PROMPT = "Once upon a time, in a small village by the sea, there lived"
@@ -69,23 +69,33 @@ def chain_cost(backend: LocalBackend, kv: KvCache, reps: int) -> dict[str, float
     return out
 
 
-def backend_distribution(backend: LocalBackend, kv: KvCache, draws: int) -> None:
-    """Seq 0 on the backend, seq 1 on the CPU, same input, `draws` times."""
+def backend_distribution(backend: LocalBackend, kv: KvCache, draws: int, mode: str) -> None:
+    """Seq 0 samples with GPU help, seq 1 on the CPU alone, same input, `draws` times.
+
+    mode "topk": the app's way (BackendTopK in the graph, the rest on the CPU);
+    mode "full": the whole chain in the graph (llama.cpp's backend sampling as is).
+    """
     spec = resolve(R1_SAMPLING)
     gpu = SamplerChain(spec, backend.n_vocab)
     cpu = SamplerChain(resolve(R1_SAMPLING, 1), backend.n_vocab)
-    if not gpu.attach(kv.ctx, 0):
-        print("backend sampling: refused by llama.cpp for this model (CPU chain only)")
-        gpu.close()
-        cpu.close()
+    cut: BackendTopK | None = None
+    if mode == "topk":
+        cut = BackendTopK(kv.ctx, 0, spec.top_k)
+        attached = cut.attached
+    else:
+        attached = gpu.attach(kv.ctx, 0)
+    if not attached:
+        print(f"backend sampling ({mode}): refused by llama.cpp for this model")
+        for chain in (gpu, cpu, cut):
+            if chain is not None:
+                chain.close()
         return
-    print("backend sampling: attached to sequence 0")
     tokens, last = _prime(backend, kv, (0, 1))
-    counts: dict[str, Counter[int]] = {"backend": Counter(), "cpu": Counter()}
+    counts: dict[str, Counter[int]] = {mode: Counter(), "cpu": Counter()}
     logits: list[float] = []
     for i in range(draws):
         kv.decode([(tokens[last], last, (0,), True), (tokens[last], last, (1,), True)])
-        counts["backend"][gpu.sample(kv.ctx, 0)] += 1
+        counts[mode][gpu.sample(kv.ctx, 0)] += 1
         counts["cpu"][cpu.sample(kv.ctx, 1)] += 1
         if i == 0:
             row = llama_cpp.llama_get_logits_ith(kv.ctx, 1)
@@ -94,19 +104,25 @@ def backend_distribution(backend: LocalBackend, kv: KvCache, draws: int) -> None
         llama_cpp.llama_memory_seq_rm(kv.memory, 0, last, -1)
         llama_cpp.llama_memory_seq_rm(kv.memory, 1, last, -1)
     probs = expected_probs(logits, spec)
-    print(f"  {len(probs)} tokens allowed by the filters; {draws} draws each")
+    print(f"backend sampling ({mode}): {len(probs)} tokens allowed by the filters; "
+          f"{draws} draws each")
     for name, got in counts.items():
         print("  " + chi_square_fit(got, probs).line(f"gpu_sampler_fit_{name}"))
-    print("  " + chi_square_two(counts["backend"], counts["cpu"]).line(
-        "gpu_sampler_backend_vs_cpu"))
-    gpu.close()
-    cpu.close()
+    print("  " + chi_square_two(counts[mode], counts["cpu"]).line(
+        f"gpu_sampler_{mode}_vs_cpu"))
+    for chain in (gpu, cpu, cut):
+        if chain is not None:
+            chain.close()
 
 
-def decode_cost(backend: LocalBackend, kv: KvCache, n: int, on_backend: bool) -> float:
-    """Microseconds per token of decode + sample, one sequence."""
+def decode_cost(backend: LocalBackend, kv: KvCache, n: int, mode: str) -> float:
+    """Median microseconds per token of decode + sample, one sequence.
+
+    mode: "cpu" (CPU chain), "topk" (the app's GPU cut), "full" (whole chain in the graph).
+    """
     chain = SamplerChain(resolve(R1_SAMPLING), backend.n_vocab)
-    if on_backend and not chain.attach(kv.ctx, 0):
+    cut = BackendTopK(kv.ctx, 0, R1_SAMPLING.top_k) if mode == "topk" else None
+    if mode == "full" and not chain.attach(kv.ctx, 0):
         chain.close()
         return float("nan")
     tokens, last = _prime(backend, kv, (0,))
@@ -119,7 +135,9 @@ def decode_cost(backend: LocalBackend, kv: KvCache, n: int, on_backend: bool) ->
         times.append(time.perf_counter() - began)
         pos += 1
     chain.close()
-    return statistics.median(times) * 1e6
+    if cut is not None:
+        cut.close()
+    return statistics.median(times[8:]) * 1e6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,11 +162,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sampler_old_over_new: {ratio:.3f} (printed; the CPU chain's cost is the fill "
               f"of all {backend.n_vocab:,} candidates and top-k, which both chains pay)")
         if backend.info.backend != "CPU":
-            backend_distribution(backend, kv, args.draws)
-            cpu_us = decode_cost(backend, kv, 256, False)
-            gpu_us = decode_cost(backend, kv, 256, True)
-            print(f"decode_plus_sample_us: cpu chain {cpu_us:.0f}, backend chain {gpu_us:.0f}, "
-                  f"cpu / backend {cpu_us / gpu_us:.3f}")
+            backend_distribution(backend, kv, args.draws, "topk")
+            backend_distribution(backend, kv, args.draws, "full")
+            cost_us = {mode: decode_cost(backend, kv, 256, mode)
+                       for mode in ("cpu", "topk", "full")}
+            one_slot = llama_cpp.Llama(model_path=str(args.model), n_ctx=2048,
+                                       n_threads=args.threads, n_gpu_layers=args.gpu_layers,
+                                       flash_attn=True, verbose=False)
+            kv_one = KvCache(one_slot.ctx, 512, [])
+            cost_us["cpu, 1-slot context"] = decode_cost(backend, kv_one, 256, "cpu")
+            kv_one.close()
+            one_slot.close()
+            print("decode_plus_sample_us (median of 248 tokens): " + ", ".join(
+                f"{mode} {us:.0f}" for mode, us in cost_us.items()))
     finally:
         kv.close()
         backend.close()

@@ -194,15 +194,18 @@ class DecodeSession:
         prompt: the prompt tokens, shared by every sequence.
         chains: one sampler chain per sequence (k = len(chains)).
         control: checked between prompt chunks.
-        on_backend: the chains sample inside the compute graph.
+        on_backend: part of the sampling runs inside the compute graph.
+        first_chunk: prompt tokens in the first chunk (more where decoding is fast).
     """
 
     def __init__(self, kv: KvCache, prompt: Sequence[int], chains: Sequence[SamplerChain],
-                 control: GenerationControl, on_backend: bool = False) -> None:
+                 control: GenerationControl, on_backend: bool = False,
+                 first_chunk: int = PREFILL_FIRST_CHUNK) -> None:
         self._kv = kv
         self._prompt = list(prompt)
         self._control = control
         self._on_backend = on_backend
+        self._first_chunk = first_chunk
         self.seqs = [SeqState(i, chain) for i, chain in enumerate(chains)]
         self.evaluated = 0
         self.prompt_batches = 0
@@ -229,7 +232,7 @@ class DecodeSession:
         end = len(prompt) - 1 if split_last else len(prompt)
         batches_before = len(kv.eval_batches)
         start = common
-        chunk = PREFILL_FIRST_CHUNK
+        chunk = self._first_chunk
         while start < end:
             if control.is_cancelled:
                 return False

@@ -37,6 +37,7 @@ from app.core.types import (
     GenerationControl,
     LoadParams,
     PromptMeasure,
+    SamplingParams,
     StreamEvent,
 )
 from app.engine.decode_loop import MAX_SEQUENCES, DecodeSession, KvCache
@@ -48,7 +49,7 @@ from app.engine.llama_context import (
 from app.engine.llama_log import route_llama_logs
 from app.engine.local_source import PREFILL_FIRST_CHUNK, LocalSource
 from app.engine.prompt_builder import PromptBuilder
-from app.engine.sampler import SamplerChain, resolve
+from app.engine.sampler import BackendTopK, SamplerChain, resolve
 
 LOG = logging.getLogger(__name__)
 
@@ -147,6 +148,7 @@ class LocalBackend:
             n_gpu_layers=params.n_gpu_layers,
         )
         self.backend_sampling = wants_backend_sampling(self._info.backend)
+        self._cuts: dict[int, BackendTopK] = {}
 
     def _choose_template(
         self, params: LoadParams, name: str, bos_text: str, eos_text: str
@@ -280,6 +282,7 @@ class LocalBackend:
         """Free the model and its context."""
         if not self._closed:
             self._closed = True
+            self._drop_cuts()
             self._kv.close()
             self._llama.close()
 
@@ -327,19 +330,41 @@ class LocalBackend:
         self.eval_batches.clear()
         self.prompt_batch_count = 0
         chains = [SamplerChain(resolve(sampling, i), self.n_vocab) for i in range(k)]
-        on_backend = self.backend_sampling and self._attach(chains)
-        session = DecodeSession(self._kv, fitted.prompt.tokens, chains, control, on_backend)
+        on_backend = self._backend_cut(k, sampling)
+        first_chunk = self._kv.capacity if self._info.backend != "CPU" else PREFILL_FIRST_CHUNK
+        session = DecodeSession(self._kv, fitted.prompt.tokens, chains, control, on_backend,
+                                first_chunk)
         return [LocalSource(self, session, i, fitted, sampling.max_tokens, started, control)
                 for i in range(k)]
 
-    def _attach(self, chains: list[SamplerChain]) -> bool:
-        """Run the chains on the backend; on refusal fall back to the CPU for good."""
-        for seq_id, chain in enumerate(chains):
-            if not chain.attach(self._llama.ctx, seq_id):
+    def _backend_cut(self, k: int, sampling: SamplingParams) -> bool:
+        """Whether sequences 0..k-1 get their top-k cut in the compute graph.
+
+        Not with a repeat penalty (it must change the logits before the cut)
+        or without top-k; the cuts stay attached between replies. A refusal
+        turns backend sampling off for this model, with a log line.
+        """
+        if (not self.backend_sampling or sampling.top_k <= 0
+                or sampling.repeat_penalty != 1.0):
+            self._drop_cuts()  # a cut left attached would run before the penalty
+            return False
+        for seq_id in range(k):
+            cut = self._cuts.get(seq_id)
+            if cut is not None and cut.k == sampling.top_k:
+                continue
+            if cut is not None:
+                cut.close()
+            cut = BackendTopK(self._llama.ctx, seq_id, sampling.top_k)
+            self._cuts[seq_id] = cut
+            if not cut.attached:
                 LOG.warning("llama.cpp refused backend sampling for this model; "
                             "sampling on the CPU instead")
                 self.backend_sampling = False
-                for other in chains[:seq_id]:
-                    other.detach()
+                self._drop_cuts()
                 return False
         return True
+
+    def _drop_cuts(self) -> None:
+        for cut in self._cuts.values():
+            cut.close()
+        self._cuts.clear()

@@ -6,12 +6,19 @@ the samplers that are no-ops at our settings (a penalty of 1.0, typical-p
 1.0): the same distribution, fewer passes over the candidates.
 
 `llama_sampler_sample` fills the candidate array from the context's logits
-once per token, in C; nothing here copies the logits in Python. Where the
-model runs on a GPU the chain can be attached to the context
-(`llama_set_sampler`, llama.cpp's backend sampling): it then runs inside the
-compute graph, and `llama_sampler_sample` only reads the token it picked.
-Attaching is refused (returns False) by builds or models that cannot do it;
-the chain then samples on the CPU as before.
+once per token, in C; nothing here copies the logits in Python. On the CPU
+that fill and the top-k cut over the whole vocabulary are most of the cost
+(~135 us a token for 151,936 logits here, ~265 us on the H200 machine's CPU).
+
+Where the model runs on a GPU, `BackendTopK` attaches a chain holding only
+top-k to the context (`llama_set_sampler`, llama.cpp's backend sampling): the
+cut runs inside the compute graph, and `llama_sampler_sample` hands the CPU
+chain the k surviving candidates instead of every logit. The rest of the
+chain (top-p, min-p, temperature, the seeded draw) stays on the CPU, so the
+distribution is exactly the CPU chain's; the whole chain on the GPU did not
+pass the distribution check on the H200 (docs/gpu.md). The top-k chain holds
+no per-reply state and stays attached, so a reply does not pay for llama.cpp
+rebuilding its graph.
 """
 
 from __future__ import annotations
@@ -112,6 +119,37 @@ def legacy_chain(spec: ChainSpec, n_vocab: int) -> llama_cpp.llama_sampler_p:
     return chain
 
 
+class BackendTopK:
+    """A top-k cut that runs in the compute graph for one sequence slot.
+
+    Args:
+        ctx: the context.
+        seq_id: the sequence slot.
+        k: how many candidates the CPU chain gets.
+    """
+
+    def __init__(self, ctx: llama_cpp.llama_context_p, seq_id: int, k: int) -> None:
+        self.k = k
+        self._ctx = ctx
+        self._seq_id = seq_id
+        self._chain: llama_cpp.llama_sampler_p | None = _new_chain()
+        _add(self._chain, llama_cpp.llama_sampler_init_top_k(k))
+        try:
+            self.attached = bool(llama_cpp.llama_set_sampler(ctx, seq_id, self._chain))
+        except (AttributeError, OSError) as exc:  # a library without backend sampling
+            LOG.info("backend sampling is missing in this llama.cpp (%s)", exc)
+            self.attached = False
+
+    def close(self) -> None:
+        """Detach from the context and free the chain."""
+        if self.attached:
+            self.attached = False
+            llama_cpp.llama_set_sampler(self._ctx, self._seq_id, None)
+        if self._chain is not None:
+            llama_cpp.llama_sampler_free(self._chain)
+            self._chain = None
+
+
 class SamplerChain:
     """One sequence's llama.cpp sampler chain (freed by `close`).
 
@@ -139,7 +177,10 @@ class SamplerChain:
         return self._attached is not None
 
     def attach(self, ctx: llama_cpp.llama_context_p, seq_id: int) -> bool:
-        """Run the chain in the compute graph for `seq_id`; False if refused."""
+        """Run the whole chain in the compute graph for `seq_id`; False if refused.
+
+        For measurements only (bench/sampler.py): the app attaches `BackendTopK`.
+        """
         assert self._chain is not None
         try:
             ok = bool(llama_cpp.llama_set_sampler(ctx, seq_id, self._chain))
