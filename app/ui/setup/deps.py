@@ -10,6 +10,7 @@ from app.core import paths
 from app.hardware.probe import probe_hardware
 from app.hardware.types import HardwareReport
 from app.models.catalog import Catalog, load_catalog
+from app.models.demo import DemoModel, find_demo_models
 from app.models.download import DownloadSettings
 from app.models.mirrors import Mirror, resolve_mirrors
 from app.ui.threads.model_tasks import TRIAL_QUESTION, BackendBuilder, local_builder
@@ -30,6 +31,7 @@ class SetupDeps:
         speed_seconds: length of the speed measurement after the first answer.
         question: the first test question.
         trial_ctx: context length for the first answer.
+        demo_models: finds a small demo model shipped in a Python package.
     """
 
     models_dir: Path
@@ -42,6 +44,7 @@ class SetupDeps:
     speed_seconds: float = 10.0
     question: str = TRIAL_QUESTION
     trial_ctx: int = 2048
+    demo_models: Callable[[], list[DemoModel]] = find_demo_models
 
     @classmethod
     def default(cls) -> SetupDeps:

@@ -31,8 +31,10 @@ from app.models.download import (
     format_bytes,
     part_path,
 )
+from app.models.importer import ImportMode
 from app.models.installed import InstalledModel, get_default_model, set_default_model
 from app.ui.common.i18n import fill
+from app.ui.setup.demo_offer import DemoOffer
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.page_style import show_as_error
 from app.ui.threads.model_tasks import (
@@ -88,6 +90,7 @@ class GetModelPage(QWizardPage):
         self._task: TaskThread | None = None
         self._transfer: Transfer | None = None
         self._last_phase: Phase | None = None
+        self._is_demo = False  # the file being imported is the packaged demo model
         self._pause = threading.Event()
         # The downloader reports only when bytes arrive; a timer notices silence.
         self._last_bytes_at = 0.0
@@ -135,6 +138,12 @@ class GetModelPage(QWizardPage):
         import_row.addWidget(self.import_button)
         import_row.addStretch(1)
         layout.addLayout(import_row)
+        layout.addSpacing(8)
+        self.demo_offer = DemoOffer(self)  # hidden unless a packaged demo model exists
+        demos = deps.demo_models()
+        self.demo_offer.set_demo(demos[0] if demos else None)
+        self.demo_offer.use_requested.connect(self._on_demo_offer_use_requested)
+        layout.addWidget(self.demo_offer)
         layout.addStretch(1)
         self.retranslate()
         self._set_busy(False)
@@ -241,6 +250,7 @@ class GetModelPage(QWizardPage):
             return
         self.error_label.setText("")
         self.message_label.setText("")
+        self._is_demo = False
         self._pause.clear()
         remote = RemoteFile(rec.model.repo_id, f.filename, sha256=f.sha256,
                             size=f.size_bytes if f.size_exact else None)
@@ -363,7 +373,8 @@ class GetModelPage(QWizardPage):
         self.progress_bar.setValue(1000)
         self.message_label.setText(message)
         self.error_label.setText("")
-        if get_default_model(self._deps.models_dir) is None:
+        # The demo model is never made the default by itself.
+        if get_default_model(self._deps.models_dir) is None and not self._is_demo:
             set_default_model(self._deps.models_dir, path)
         self.installed.emit(str(path))
         self.completeChanged.emit()
@@ -376,14 +387,22 @@ class GetModelPage(QWizardPage):
         if path:
             self.import_file(Path(path))
 
-    def import_file(self, source: Path) -> None:
-        """Check and copy a GGUF file into the models folder on a worker thread."""
+    def _on_demo_offer_use_requested(self, path: str) -> None:
+        self.import_file(Path(path), is_demo=True)
+
+    def import_file(self, source: Path, *, is_demo: bool = False) -> None:
+        """Check and copy a GGUF file into the models folder on a worker thread.
+
+        The demo model is hard-linked where possible (no second copy of its bytes).
+        """
         if self.is_busy:
             return
+        self._is_demo = is_demo
         self.error_label.setText("")
         self.message_label.setText(fill(self.tr("Importing %1…"), source.name))
-        self._task = TaskThread(import_job(source, self._deps.models_dir, self._deps.catalog),
-                                self)
+        mode = ImportMode.HARDLINK if is_demo else ImportMode.COPY
+        self._task = TaskThread(import_job(source, self._deps.models_dir, self._deps.catalog,
+                                           mode), self)
         self._transfer = Transfer.IMPORT
         self._task.setObjectName(self._transfer.value)
         self._task.progress.connect(self._on_download_progress)

@@ -125,7 +125,8 @@ class ModelSetup(QObject):
         if self.models_page is None:
             from app.ui.setup.models_page import ModelsPage
 
-            self.models_page = ModelsPage(self.deps.models_dir, self.deps.catalog, self.window)
+            self.models_page = ModelsPage(self.deps.models_dir, self.deps.catalog, self.window,
+                                          demo_models=self.deps.demo_models)
             self.models_page.switch_requested.connect(self._on_models_page_switch_requested)
             self.models_page.setup_requested.connect(self.open_wizard)
         self.models_page.set_loaded(self.loaded_path)

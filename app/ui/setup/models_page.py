@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import PonderError
 from app.models.catalog import Catalog
+from app.models.demo import DemoModel
 from app.models.download import format_bytes
+from app.models.importer import ImportMode
 from app.models.installed import (
     InstalledModel,
     delete_model,
@@ -37,6 +39,8 @@ from app.models.installed import (
     set_default_model,
 )
 from app.ui.common.i18n import fill
+from app.ui.setup.demo_offer import DemoOffer
+from app.ui.threads.model_tasks import TaskThread, import_job
 
 Confirm = Callable[[str, str], bool]
 """Asks the user (title, question) and returns True for yes."""
@@ -59,10 +63,13 @@ class ModelsPage(QDialog):
     COLUMNS = 6
 
     def __init__(self, models_dir: Path, catalog: Catalog | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 demo_models: Callable[[], list[DemoModel]] | None = None) -> None:
         super().__init__(parent)
         self.models_dir = models_dir
         self.catalog = catalog
+        self.demos = demo_models() if demo_models is not None else []
+        self._demo_task: TaskThread | None = None
         self.models: list[InstalledModel] = []
         self.loaded_path: Path | None = None
         self.confirm: Confirm = self._ask
@@ -86,6 +93,9 @@ class ModelsPage(QDialog):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(self._on_table_item_double_clicked)
         layout.addWidget(self.table, 1)
+        self.demo_offer = DemoOffer(self)
+        self.demo_offer.use_requested.connect(self._on_demo_offer_use_requested)
+        layout.addWidget(self.demo_offer)
         self.partial_label = QLabel(self)
         self.partial_label.setWordWrap(True)
         layout.addWidget(self.partial_label)
@@ -174,6 +184,9 @@ class ModelsPage(QDialog):
         if not self.models:
             self.error_label.setText(self.tr("No models are installed yet. Download one or "
                                              "import a GGUF file."))
+        names = {m.file_name for m in self.models}
+        offer = next((d for d in self.demos if d.path.name not in names), None)
+        self.demo_offer.set_demo(offer if self._demo_task is None else None)
         self._update_buttons()
 
     def _status(self, m: InstalledModel) -> str:
@@ -184,6 +197,8 @@ class ModelsPage(QDialog):
             parts.append(self.tr("in use"))
         if m.is_default:
             parts.append(self.tr("default"))
+        if any(d.path.name == m.file_name for d in self.demos):
+            parts.append(self.tr("demo model, not the tutor"))
         return ", ".join(parts)
 
     def set_loaded(self, path: Path | None) -> None:
@@ -261,6 +276,31 @@ class ModelsPage(QDialog):
     def show_load_error(self, message: str) -> None:
         """Show why switching the model failed (the old model may be unloaded)."""
         self.error_label.setText(message)
+
+    def _on_demo_offer_use_requested(self, path: str) -> None:
+        """Add the packaged demo model to the folder (a hard link where possible)."""
+        if self._demo_task is not None:
+            return
+        task = TaskThread(import_job(Path(path), self.models_dir, self.catalog,
+                                     ImportMode.HARDLINK), self)
+        task.succeeded.connect(self._on_demo_task_succeeded)
+        task.failed.connect(self.error_label.setText)
+        task.finished.connect(self._on_demo_task_finished)
+        self._demo_task = task
+        self.demo_offer.setVisible(False)
+        task.start()
+
+    def _on_demo_task_succeeded(self, result: object) -> None:
+        if isinstance(result, InstalledModel):
+            self.error_label.setText("")  # never made the default: the user decides
+            self._demo_task = None
+            self.refresh()
+            self.select(result.file_name)
+            self.models_changed.emit()
+
+    def _on_demo_task_finished(self) -> None:
+        self._demo_task = None
+        self.refresh()
 
     def _on_table_item_double_clicked(self, _item: QTableWidgetItem) -> None:
         self.use_selected()
