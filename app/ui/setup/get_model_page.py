@@ -7,7 +7,7 @@ import time
 from enum import Enum
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -37,13 +37,8 @@ from app.ui.common.i18n import fill
 from app.ui.setup.demo_offer import DemoOffer
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.page_style import show_as_error
-from app.ui.threads.model_tasks import (
-    ImportProgress,
-    Recommendation,
-    TaskThread,
-    download_job,
-    import_job,
-)
+from app.services.setup import Recommendation
+from app.ui.threads.model_tasks import ImportProgress, TaskThread, download_job, import_job
 
 STALL_NOTICE_S = 3.0
 """Seconds without data before the download page says the server is silent."""
@@ -59,14 +54,17 @@ class Transfer(Enum):
 
 
 def eta_text(owner: QObject, seconds: float | None) -> str:
+    # Literal context and text, so lupdate finds them (owner.tr(...) it cannot place).
+    del owner
+    translate = QCoreApplication.translate
     if seconds is None:
-        return owner.tr("time left unknown")
+        return translate("GetModelPage", "time left unknown")
     s = int(seconds)
     if s >= 3600:
-        return fill(owner.tr("%1 h %2 min left"), s // 3600, (s % 3600) // 60)
+        return fill(translate("GetModelPage", "%1 h %2 min left"), s // 3600, (s % 3600) // 60)
     if s >= 60:
-        return fill(owner.tr("%1 min %2 s left"), s // 60, s % 60)
-    return fill(owner.tr("%1 s left"), s)
+        return fill(translate("GetModelPage", "%1 min %2 s left"), s // 60, s % 60)
+    return fill(translate("GetModelPage", "%1 s left"), s)
 
 
 class GetModelPage(QWizardPage):

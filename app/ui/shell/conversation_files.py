@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
+
 from app.core.errors import PonderError
 from app.store.chat_store import ChatStore
 from app.store.records import Conversation
-from app.ui.common.i18n import fill, tr
+from app.ui.common.i18n import fill
 from app.ui.shell.sidebar import SidebarEntry
 
 
@@ -45,8 +47,9 @@ def export_file(store: ChatStore, conversation_id: int, fmt: str, path: Path) ->
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         # Translated in the controller's context, where the sentence always lived.
-        raise PonderError(fill(tr("ChatController", "The file could not be written (%1). "
-                                  "Choose another folder."), exc.strerror or str(exc))) from exc
+        text = QCoreApplication.translate(
+            "ChatController", "The file could not be written (%1). Choose another folder.")
+        raise PonderError(fill(text, exc.strerror or str(exc))) from exc
 
 
 def import_file(store: ChatStore, path: Path) -> Conversation:
