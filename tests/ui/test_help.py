@@ -86,7 +86,7 @@ def test_open_logs_folder_and_copy_diagnostics(window: QMainWindow, ponder_home:
 
 def test_main_window_has_the_help_menu_and_knows_the_model(qtbot: QtBot, tmp_path: Path) -> None:
     from app.ui.shell.help_menu import model_in_use
-    from tests.ui.helpers import fake, make_rig
+    from tests.ui.helpers import adopted, fake, make_rig
 
     rig = make_rig(tmp_path / "chats.sqlite3")
     qtbot.addWidget(rig.window)
@@ -95,8 +95,32 @@ def test_main_window_has_the_help_menu_and_knows_the_model(qtbot: QtBot, tmp_pat
         assert titles == ["&File", "&Edit", "&Help"]
         assert model_in_use(rig.controller, None) == LoadedModel()
         with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
-            rig.controller.load_model(fake)
+            rig.controller.load_model(adopted(fake))
         model = model_in_use(rig.controller, None)
         assert model.name == "Fake model" and model.backend == "fake"
     finally:
         rig.close()
+
+
+def test_about_and_find_bar_in_chinese(qtbot: QtBot, window: QMainWindow,
+                                       screenshot_dir: Path) -> None:
+    from app.ui.chat.find_bar import FindBar
+    from app.ui.common import i18n
+
+    assert i18n.install("zh_CN") == "zh_CN"
+    try:
+        menu = HelpMenu.install(window, lambda: LoadedModel("Demo", None, "CPU"))
+        assert menu.menu.title() == "帮助(&H)"
+        dialog = menu.show_about()
+        qtbot.waitExposed(dialog)
+        assert dialog.windowTitle() == "关于 Ponder"
+        assert dialog.licence_value.text() == "模型文件中未注明"
+        snap(dialog, screenshot_dir / "about_dialog_zh.png")
+        bar = FindBar(window)
+        bar.open_bar("x")
+        bar.set_count(2, 5)
+        assert bar.count_label.text() == "第 2 个，共 5 个"
+        assert bar.field.placeholderText() == "在此对话中查找"
+        dialog.reject()
+    finally:
+        i18n.install("en")
