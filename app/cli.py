@@ -41,6 +41,8 @@ def _top_parser() -> argparse.ArgumentParser:
         prog="ponder",
         description="Offline chat with a local reasoning model. "
         "Without a subcommand, the desktop app starts.",
+        epilog="ponder FILE.gguf starts the window (or brings the open one to the front) "
+        "and opens the import of that GGUF file.",
     )
     parser.add_argument("--self-test", action="store_true",
                         help="load a model, generate a few tokens, render one message "
@@ -81,8 +83,36 @@ def _command_module(name: str) -> ModuleType:
         sys.exit(f"ponder {name} is not part of this build of Ponder.")
 
 
+def split_model_file(args_list: list[str]) -> tuple[str | None, list[str]]:
+    """`ponder FILE.gguf`: the file to import in the window, and the other arguments.
+
+    A first positional argument that names a command is left alone, and so is
+    a word that is neither a .gguf name nor an existing file (argparse then says
+    it is not a command).
+    """
+    skip_next = False
+    for index, arg in enumerate(args_list):
+        if skip_next:
+            skip_next = False
+            continue
+        if arg == "--model":
+            skip_next = True
+            continue
+        if arg == "--" or arg.startswith("-"):
+            continue
+        if arg in COMMANDS:
+            return None, args_list
+        from pathlib import Path
+
+        if arg.lower().endswith(".gguf") or Path(arg).is_file():
+            return arg, args_list[:index] + args_list[index + 1:]
+        return None, args_list
+    return None, args_list
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    model_file, args_list = split_model_file(args_list)
     # First pass: which command (if any), without importing any command module.
     first, _rest = build_parser().parse_known_args(args_list)
     if first.command:
@@ -95,4 +125,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_test(args.self_test_model)
     from app.ui.main import run_gui
 
-    return run_gui(args_list)
+    if model_file is None:
+        return run_gui(args_list)
+    return run_gui(args_list, open_file=model_file)

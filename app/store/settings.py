@@ -197,17 +197,17 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except (OSError, UnicodeDecodeError) as exc:
         log.warning("settings: cannot read %s (%s); using defaults", path, exc)
-        _keep_backup(path)
+        _keep_backup(path, "it could not be read")
         return Settings()
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         log.warning("settings: %s is not valid JSON (%s); using defaults", path, exc)
-        _keep_backup(path)
+        _keep_backup(path, "it is not valid JSON")
         return Settings()
     if not isinstance(data, dict):
         log.warning("settings: %s does not hold a JSON object; using defaults", path)
-        _keep_backup(path)
+        _keep_backup(path, "it does not hold settings")
         return Settings()
     return settings_from_dict(data)
 
@@ -241,11 +241,41 @@ def _remove_stale_temporaries(path: Path) -> None:
             continue
 
 
-def _keep_backup(path: Path) -> None:
+@dataclasses.dataclass(frozen=True)
+class SettingsProblem:
+    """A settings file that could not be used, for the window's notice.
+
+    Attributes:
+        path: the settings file.
+        backup: where the unusable file is kept now (None if it could not be moved).
+        reason: what was wrong, as a short clause ("it is not valid JSON").
+    """
+
+    path: Path
+    backup: Path | None
+    reason: str
+
+
+_load_problem: SettingsProblem | None = None
+
+
+def take_load_problem() -> SettingsProblem | None:
+    """The last unusable settings file `load_settings` met in this process, once."""
+    global _load_problem
+    problem, _load_problem = _load_problem, None
+    return problem
+
+
+def _keep_backup(path: Path, reason: str) -> None:
+    global _load_problem
+    target = backup_path(path)
+    backup: Path | None = target
     try:
-        os.replace(path, backup_path(path))
+        os.replace(path, target)
     except OSError as exc:
         log.warning("settings: could not keep %s as a backup (%s)", path, exc)
+        backup = None
+    _load_problem = SettingsProblem(path, backup, reason)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:

@@ -139,11 +139,21 @@ class _AfterFirstPaint(QObject):
             callback()
 
 
-def run_gui(argv: list[str]) -> int:
-    """Start Ponder's window and run the event loop; returns the exit code."""
+def run_gui(argv: list[str], open_file: str | None = None) -> int:
+    """Start Ponder's window and run the event loop; returns the exit code.
+
+    With a window already open (same user and data folder), hand it `open_file`
+    and return at once (app.ui.shell.single_instance).
+    """
     setup_logging()
     sys.excepthook = _excepthook
+    from app.ui.shell.single_instance import claim_window
+
+    instance = claim_window(make_app(argv), open_file)
+    if instance is None:
+        return 0
     gui = build_gui(argv)
+    instance.attach(gui.window, gui.setup.import_file)  # type: ignore[arg-type, attr-defined]
     gui.window.show()  # type: ignore[attr-defined]
     from app.ui.selftest_render import schedule_screenshot_from_env
 
@@ -153,4 +163,7 @@ def run_gui(argv: list[str]) -> int:
 
     # Loads the default model, or opens the wizard on a first run: after the first paint.
     _AfterFirstPaint(gui.window, lambda: safe_start(gui.setup), 1000)  # type: ignore[arg-type]
+    if open_file:
+        _AfterFirstPaint(gui.window, lambda: instance.open_files([open_file]),  # type: ignore[arg-type]
+                         1000)
     return int(gui.app.exec())

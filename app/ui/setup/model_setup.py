@@ -134,6 +134,10 @@ class ModelSetup(QObject):
         _bring_to_front(self.models_page)
         return self.models_page
 
+    def import_file(self, path: Path) -> None:
+        """Open the Models page and import `path` there (`ponder FILE.gguf`)."""
+        self.open_models_page().import_file(path)
+
     def _note_fallback(self, failed: LoadAttempt, nxt: LoadAttempt, reason: str) -> None:
         # Runs on the engine worker's thread: only emit.
         if nxt.is_cpu_only:

@@ -279,10 +279,14 @@ class ModelsPage(QDialog):
 
     def _on_demo_offer_use_requested(self, path: str) -> None:
         """Add the packaged demo model to the folder (a hard link where possible)."""
+        self.import_file(Path(path), ImportMode.HARDLINK)
+
+    def import_file(self, path: Path, mode: ImportMode = ImportMode.COPY) -> None:
+        """Check and add a GGUF file to the models folder on a worker thread."""
         if self._demo_task is not None:
             return
-        task = TaskThread(import_job(Path(path), self.models_dir, self.catalog,
-                                     ImportMode.HARDLINK), self)
+        self.error_label.setText(fill(self.tr("Importing %1…"), path.name))
+        task = TaskThread(import_job(path, self.models_dir, self.catalog, mode), self)
         task.succeeded.connect(self._on_demo_task_succeeded)
         task.failed.connect(self.error_label.setText)
         task.finished.connect(self._on_demo_task_finished)
