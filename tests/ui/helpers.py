@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.engine.backend import Backend
 from app.engine.fake import FakeBackend
+from app.services.loading import LoadedModel, ModelSource
 from app.store.chat_store import ChatStore
 from app.ui.common import theme
 from app.ui.shell.controller import ChatController
 from app.ui.shell.main_window import MainWindow
-from app.ui.threads.worker import EngineClient
+from app.ui.threads.worker import EngineClient, ModelMaker
 
 REASONING = ("The user asks for the sum of the first n odd numbers. Let me check small "
              "cases: 1, 1+3=4, 1+3+5=9. These are squares, so the sum is n^2. ") * 3
@@ -71,6 +74,11 @@ def make_rig(db: Path, scheme: theme.Scheme = theme.Scheme.LIGHT) -> Rig:
 def fake(delay_s: float = 0.0005, **kwargs: object) -> FakeBackend:
     """The scripted backend with the sample reasoning and answer."""
     return FakeBackend(REASONING, ANSWER, chunk_chars=4, delay_s=delay_s, **kwargs)  # type: ignore[arg-type]
+
+
+def adopted(make: Callable[[], Backend]) -> ModelMaker:
+    """For `controller.load_model` / `client.adopt`: the host adopts the backend `make` builds."""
+    return lambda: LoadedModel(make(), ModelSource())
 
 
 def snap(widget: QWidget, path: Path) -> None:

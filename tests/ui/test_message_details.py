@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.store.records import MessageStatus
 from app.ui.chat.message_data import MessageData
 from app.ui.chat.message_details import details_text, when_text
-from tests.ui.helpers import Rig, fake, make_rig
+from tests.ui.helpers import Rig, adopted, fake, make_rig
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_answer_details_list_model_tokens_and_speed() -> None:
 
 def test_hovering_a_stored_answer_shows_its_details(qtbot: QtBot, rig: Rig) -> None:
     with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
-        rig.controller.load_model(fake)
+        rig.controller.load_model(adopted(fake))
     with qtbot.waitSignal(rig.controller.reply_finished, timeout=15000):
         rig.controller.send("Sum of odd numbers?")
     user, answer = rig.window.chat_view.message_widgets[-2:]

@@ -17,7 +17,7 @@ from app.render.math_images import MathRenderer
 from app.ui.chat import markdown_view
 from app.ui.chat.markdown_view import CodeBlock, MarkdownView
 from app.ui.chat.math_queue import math_queue, warm_up_renderer
-from tests.ui.helpers import ANSWER, Rig, fake, make_rig
+from tests.ui.helpers import ANSWER, Rig, adopted, fake, make_rig
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_text_shows_plain_until_the_renderer_is_imported(
 
 def test_batches_that_queue_up_are_shown_by_one_render(qtbot: QtBot, rig: Rig) -> None:
     with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
-        rig.controller.load_model(lambda: fake(delay_s=0.002))
+        rig.controller.load_model(adopted(lambda: fake(delay_s=0.002)))
     batches: list[int] = []
     renders: list[int] = []
     rig.client.token_batch_ready.connect(lambda rid, _r, _a: batches.append(rid))
@@ -100,7 +100,7 @@ def test_renders_while_streaming_are_spaced_by_the_throttle(qtbot: QtBot, rig: R
     from app.ui.chat.streaming_reply import STREAM_RENDER_INTERVAL_S
 
     with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
-        rig.controller.load_model(lambda: fake(delay_s=0.003))
+        rig.controller.load_model(adopted(lambda: fake(delay_s=0.003)))
     times: list[float] = []
     rig.controller.reply_updated.connect(lambda _mid: times.append(time.perf_counter()))
     with qtbot.waitSignal(rig.controller.reply_finished, timeout=15000):

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.engine.fake import FakeBackend
 from app.store.records import MessageStatus
 from app.ui.chat.message_widget import MessageWidget
-from tests.ui.helpers import ANSWER, REASONING, Rig, fake, make_rig, snap
+from tests.ui.helpers import ANSWER, REASONING, Rig, adopted, fake, make_rig, snap
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
 
 def load(qtbot: QtBot, rig: Rig, backend: FakeBackend) -> None:
     with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
-        rig.controller.load_model(lambda: backend)
+        rig.controller.load_model(adopted(lambda: backend))
 
 
 def send(qtbot: QtBot, rig: Rig, text: str, timeout: int = 15000) -> int:

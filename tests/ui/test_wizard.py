@@ -15,13 +15,14 @@ from app.core import paths
 from app.core.errors import ModelLoadError
 from app.core.types import LoadParams
 from app.engine.backend import Backend
+from app.services.loading import local_builder
 from app.models.download import part_path
 from app.models.installed import get_default_model
 from app.models.mirrors import Mirror
 from app.store.settings import load_settings
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.wizard import SetupWizard, WizardStage
-from app.ui.threads.model_tasks import TrialStage, local_builder
+from app.ui.threads.model_tasks import TrialStage
 from tests.support.fake_hub import FakeHub, Fault
 from tests.support.model_setup import (
     REPO,
@@ -255,7 +256,8 @@ def test_no_avx2_and_gpu_fallback_to_cpu_are_explained(
         wizard.next()
     assert tried == [-1, 15, 0]
     text = trial.fallback_label.text()
-    assert "tries again with 15 layers" in text and "uses the CPU instead" in text
+    # services.loading's one-sentence reasons, one per retry
+    assert "15 layers run on the GPU" in text and "runs on the CPU instead" in text
     assert "out of memory" in text
     assert trial.result is not None and trial.result.info.backend == "CPU"
     snap(wizard, screenshot_dir / "wizard_3b_gpu_fallback.png")

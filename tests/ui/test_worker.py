@@ -18,6 +18,7 @@ from app.core.types import (
 )
 from app.engine.fake import FakeBackend
 from app.ui.threads.worker import EngineClient
+from tests.ui.helpers import adopted
 
 USER = [ChatMessage(Role.USER, "What is 2+2?")]
 
@@ -32,7 +33,7 @@ def client() -> Iterator[EngineClient]:
 
 def _load(qtbot: QtBot, client: EngineClient, backend: FakeBackend) -> None:
     with qtbot.waitSignal(client.model_loaded, timeout=5000) as blocker:
-        client.load(lambda: backend)
+        client.adopt(adopted(lambda: backend))
     assert blocker.args is not None and blocker.args[0].model_name == backend.info.model_name
 
 
@@ -107,7 +108,7 @@ def test_load_failure_is_reported(qtbot: QtBot, client: EngineClient) -> None:
         raise ValueError("Failed to load model from file")
 
     with qtbot.waitSignal(client.load_failed, timeout=5000) as blocker:
-        client.load(broken)
+        client.adopt(adopted(broken))
     assert "could not be loaded" in blocker.args[0]
     assert "GGUF" in blocker.args[0]
 
@@ -130,7 +131,7 @@ def test_shutdown_waits_for_a_busy_worker_instead_of_aborting(qtbot: QtBot) -> N
         time.sleep(0.6)  # a model load cannot be interrupted
         return FakeBackend("", "ok")
 
-    engine.load(slow_load)
+    engine.adopt(adopted(slow_load))
     qtbot.wait(100)  # the worker is inside the load now
     started = time.monotonic()
     engine.shutdown(timeout_ms=50)

@@ -13,7 +13,8 @@ from app.models.catalog import Catalog, load_catalog
 from app.models.demo import DemoModel, find_demo_models
 from app.models.download import DownloadSettings
 from app.models.mirrors import Mirror, resolve_mirrors
-from app.ui.threads.model_tasks import TRIAL_QUESTION, BackendBuilder, local_builder
+from app.services.loading import BackendBuilder, local_builder
+from app.services.setup import TRIAL_QUESTION
 
 
 @dataclass
@@ -26,11 +27,11 @@ class SetupDeps:
         mirrors: download mirrors, in order.
         download_settings: downloader knobs.
         probe: the hardware probe.
-        gpu_offload: whether llama.cpp can use a GPU; None asks app.engine.
-        build: loads a model (llama.cpp by default).
+        gpu_offload: whether llama.cpp can use a GPU; None asks llama.cpp.
+        build: loads one attempt of a model for services.loading.ModelLoader
+            (llama.cpp by default; tests record the parameters).
         speed_seconds: length of the speed measurement after the first answer.
         question: the first test question.
-        trial_ctx: context length for the first answer.
         demo_models: finds a small demo model shipped in a Python package.
     """
 
@@ -43,7 +44,6 @@ class SetupDeps:
     build: BackendBuilder = local_builder
     speed_seconds: float = 10.0
     question: str = TRIAL_QUESTION
-    trial_ctx: int = 2048
     demo_models: Callable[[], list[DemoModel]] = find_demo_models
 
     @classmethod

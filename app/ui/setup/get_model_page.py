@@ -33,11 +33,11 @@ from app.models.download import (
 )
 from app.models.importer import ImportMode
 from app.models.installed import InstalledModel, get_default_model, set_default_model
+from app.services.setup import Recommendation
 from app.ui.common.i18n import fill
 from app.ui.setup.demo_offer import DemoOffer
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.page_style import show_as_error
-from app.services.setup import Recommendation
 from app.ui.threads.model_tasks import ImportProgress, TaskThread, download_job, import_job
 
 STALL_NOTICE_S = 3.0

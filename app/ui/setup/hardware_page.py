@@ -8,10 +8,11 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
 from app.hardware.cpu import describe_features
 from app.hardware.types import HardwareReport
 from app.models.download import format_bytes
+from app.services.setup import Recommendation
 from app.ui.common.i18n import fill
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.page_style import WARNING_STYLE, show_as_error
-from app.ui.threads.model_tasks import Recommendation, TaskThread, probe_job
+from app.ui.threads.model_tasks import TaskThread, probe_job
 
 GIB = 1024**3
 

@@ -1,9 +1,10 @@
 """Glue between the main window and the model setup: start-up load, wizard, Models page.
 
-At start the default (or only) installed model is loaded on the engine
-worker; with no model installed the wizard opens unless the user skipped it
-before. Loads go through the GPU fallback (fewer layers, then the CPU) and
-the status bar says why when it falls back.
+At start the model chosen last (a file, or a server) is loaded on the engine
+worker, else the default (or only) installed model; with no model installed
+the wizard opens unless the user skipped it before. Every load goes through
+app.ui.shell.model_loads.ModelLoads (the settings and the saved plan, the GPU
+fallback with its one-sentence reason in the status bar).
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from app.core.errors import PonderError
-from app.core.types import BackendInfo
-from app.hardware.fallback import LoadAttempt
-from app.services.loading import load_params
+from app.services.loading import ModelSource
 from app.store.settings import load_settings
-from app.ui.common.i18n import fill
 from app.ui.shell.controller import ChatController
 from app.ui.shell.main_window import MainWindow
+from app.ui.shell.model_loads import ModelLoads
 
 if TYPE_CHECKING:
     # The wizard, the Models page and the download code import huggingface_hub
@@ -37,14 +36,7 @@ log = logging.getLogger(__name__)
 
 
 class ModelSetup(QObject):
-    """Opens the wizard and the Models page and loads models for the main window.
-
-    Signals:
-        fallback_noted(str): a GPU load failed and a smaller one is tried
-            (emitted on the worker thread, delivered on the GUI thread).
-    """
-
-    fallback_noted = Signal(str)
+    """Opens the wizard and the Models page and loads models for the main window."""
 
     def __init__(self, window: MainWindow, controller: ChatController,
                  deps: Callable[[], SetupDeps] | None = None) -> None:
@@ -55,15 +47,14 @@ class ModelSetup(QObject):
         self._deps: SetupDeps | None = None
         self.wizard: SetupWizard | None = None
         self.models_page: ModelsPage | None = None
-        self.loading_path: Path | None = None
-        self.loaded_path: Path | None = None
+        self.loads = ModelLoads(controller, self)
+        """Every model load of the window goes through it."""
         window.download_requested.connect(self.open_wizard)
         models_requested = getattr(window, "models_requested", None)
         if models_requested is not None:
             models_requested.connect(self.open_models_page)
-        controller.model_changed.connect(self._on_controller_model_changed)
+        self.loads.loaded.connect(self._on_loads_loaded)
         controller.client.load_failed.connect(self._on_client_load_failed)
-        self.fallback_noted.connect(self._on_fallback_noted)
 
     @property
     def deps(self) -> SetupDeps:
@@ -77,13 +68,21 @@ class ModelSetup(QObject):
                 self._deps = self._deps_factory()
         return self._deps
 
+    @property
+    def loaded_path(self) -> Path | None:
+        """The local model file in use, if any."""
+        return self.loads.loaded_path
+
     def start(self) -> bool:
-        """Load the default model, or open the wizard on a first run.
+        """Reopen the last model, else load the default one, else open the wizard (first run).
 
         Returns:
             True when a model load was started.
         """
         from app.models.installed import get_default_model, list_installed
+
+        if self.loads.load_from_settings():
+            return True
 
         folder = self.deps.models_dir
         usable = [m for m in list_installed(folder) if m.is_usable]
@@ -98,15 +97,8 @@ class ModelSetup(QObject):
         return False
 
     def load(self, path: Path) -> None:
-        """Load a model on the engine worker with the settings' context and GPU layers."""
-        from app.ui.threads.model_tasks import fallback_factory
-
-        # The fallback chain (fewer layers, then the CPU) covers a build without GPU
-        # offload, so "all layers" is asked for rather than importing llama_cpp here.
-        params = load_params(path, load_settings(), gpu_offload=lambda: True)
-        self.loading_path = path
-        self.controller.load_model(fallback_factory(params, self._note_fallback,
-                                                    self.deps.build))
+        """Load a model file on the engine worker as the settings and the plan say."""
+        self.loads.load(ModelSource(path=path))
 
     def open_wizard(self) -> SetupWizard:
         """Show the setup wizard (one at a time)."""
@@ -138,19 +130,6 @@ class ModelSetup(QObject):
         """Open the Models page and import `path` there (`ponder FILE.gguf`)."""
         self.open_models_page().import_file(path)
 
-    def _note_fallback(self, failed: LoadAttempt, nxt: LoadAttempt, reason: str) -> None:
-        # Runs on the engine worker's thread: only emit.
-        if nxt.is_cpu_only:
-            text = fill(self.tr("The GPU could not load the model (%1); using the CPU "
-                                "instead, which is slower."), reason)
-        else:
-            text = fill(self.tr("The GPU could not load the model with all layers (%1); "
-                                "trying %2 layers."), reason, nxt.offloaded)
-        self.fallback_noted.emit(text)
-
-    def _on_fallback_noted(self, text: str) -> None:
-        self.window.status.showMessage(text, 15000)
-
     def _on_wizard_model_ready(self, path: str) -> None:
         self.load(Path(path))
 
@@ -164,14 +143,11 @@ class ModelSetup(QObject):
     def _on_models_page_switch_requested(self, path: str) -> None:
         self.load(Path(path))
 
-    def _on_controller_model_changed(self, info: object) -> None:
-        if isinstance(info, BackendInfo):
-            self.loaded_path = self.loading_path
-            if self.models_page is not None:
-                self.models_page.set_loaded(self.loaded_path)
+    def _on_loads_loaded(self, _source: object) -> None:
+        if self.models_page is not None:
+            self.models_page.set_loaded(self.loaded_path)
 
     def _on_client_load_failed(self, message: str) -> None:
-        self.loading_path = None
         if self.models_page is not None:
             self.models_page.show_load_error(message)
 

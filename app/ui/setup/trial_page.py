@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget, QWizardPage
 
-from app.core.types import LoadParams
-from app.engine.backend import Backend
-from app.hardware.fallback import LoadAttempt
+from app.core.errors import PonderError
+from app.services.loading import ModelLoader, ModelSource
+from app.services.setup import FirstAnswer, Recommendation, refine_plan, save_plan
+from app.store.settings import load_settings
 from app.ui.common.i18n import fill
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.page_style import WARNING_STYLE, show_as_error
-from app.ui.threads.model_tasks import (
-    Recommendation,
-    TaskThread,
-    TrialProgress,
-    TrialResult,
-    TrialStage,
-    load_with_fallback,
-    refine_plan,
-    trial_job,
-)
+from app.ui.threads.model_tasks import TaskThread, TrialProgress, TrialStage, first_answer_job
+
+log = logging.getLogger(__name__)
 
 
 class TrialPage(QWizardPage):
@@ -44,7 +39,7 @@ class TrialPage(QWizardPage):
         self._deps = deps
         self.recommendation: Recommendation | None = None
         self.model_path: Path | None = None
-        self.result: TrialResult | None = None
+        self.result: FirstAnswer | None = None
         self._task: TaskThread | None = None
         layout = QVBoxLayout(self)
         self.question_label = QLabel(self)
@@ -86,15 +81,11 @@ class TrialPage(QWizardPage):
         self.speed_label.setText("")
         self.error_label.setText("")
         self.fallback_label.setText("")
-        plan = self.recommendation.plan if self.recommendation else None
-        params = LoadParams(model_path=self.model_path, n_ctx=self._deps.trial_ctx,
-                            n_gpu_layers=plan.n_gpu_layers if plan else -1)
-        build = self._deps.build
-
-        def load() -> Backend:
-            return load_with_fallback(params, build, self._note_fallback)
-
-        job = trial_job(load, self._deps.question, self._deps.speed_seconds)
+        # The saved plan and the user's settings decide how it loads (services.loading).
+        job = first_answer_job(ModelLoader(self._deps.build), ModelSource(path=self.model_path),
+                               load_settings(), self._note_fallback,
+                               question=self._deps.question,
+                               speed_seconds=self._deps.speed_seconds)
         self._task = TaskThread(job, self)
         self._task.setObjectName("first answer")
         self._task.progress.connect(self._on_task_progress)
@@ -117,17 +108,9 @@ class TrialPage(QWizardPage):
             self._task.cancel()
             self._task.wait(30000)
 
-    def _note_fallback(self, failed: LoadAttempt, nxt: LoadAttempt, reason: str) -> None:
-        # Runs on the job's thread: only emit.
-        if nxt.is_cpu_only:
-            text = fill(self.tr("The GPU could not load the model (%1). Ponder uses the "
-                                "CPU instead, which is slower."), reason)
-        else:
-            text = fill(self.tr("The GPU could not load the model with %1 layers (%2). "
-                                "Ponder tries again with %3 layers."),
-                        failed.offloaded if failed.offloaded is not None else self.tr("all"),
-                        reason, nxt.offloaded)
-        self.fallback_noted.emit(text)
+    def _note_fallback(self, reason: str) -> None:
+        # Runs on the job's thread: only emit (the reason is services.loading's sentence).
+        self.fallback_noted.emit(reason)
 
     def _on_fallback_noted(self, text: str) -> None:
         existing = self.fallback_label.text()
@@ -147,7 +130,7 @@ class TrialPage(QWizardPage):
                                            f"{value.seconds:.0f}"))
 
     def _on_task_succeeded(self, result: object) -> None:
-        assert isinstance(result, TrialResult)
+        assert isinstance(result, FirstAnswer)
         self.result = result
         self.answer_view.setPlainText(result.answer or result.reasoning)
         self.status_label.setText(fill(self.tr("%1 works on this computer (%2)."),
@@ -160,6 +143,10 @@ class TrialPage(QWizardPage):
         if self.recommendation is not None and self._is_recommended_file():
             expected = self.recommendation.plan.expected_tps
             plan = refine_plan(self.recommendation, result.measured_tps)
+            try:
+                save_plan(plan)  # the measured speed is part of the plan kept
+            except PonderError as exc:
+                log.warning("the refined plan was not saved: %s", exc)
             text += " " + fill(self.tr("(Estimated before: %1.)"), f"{expected:.0f}")
             text += "\n" + plan.reason
         self.speed_label.setText(text)

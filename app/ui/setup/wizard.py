@@ -1,7 +1,9 @@
 """The first-run wizard: this computer → recommended model → download or import → first answer.
 
 Each page has its own module; every slow step runs in a TaskThread
-(app.ui.threads.model_tasks) and the pages only show what the jobs report.
+(app.ui.threads.model_tasks) around an app.services job, and the pages only
+show what the jobs report. The plan is saved in the settings as soon as it is
+made (and again with the measured speed), so every later load honours it.
 The wizard can be skipped (remembered in the settings) and opened again
 from the Models page.
 """
@@ -16,12 +18,13 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget, QWizard
 
+from app.core.errors import PonderError
+from app.services.setup import Recommendation, save_plan
 from app.store.settings import load_settings, save_settings
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.get_model_page import GetModelPage
 from app.ui.setup.hardware_page import HardwarePage
 from app.ui.setup.trial_page import TrialPage
-from app.ui.threads.model_tasks import Recommendation
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,10 @@ class SetupWizard(QWizard):
 
     def _on_hardware_page_recommended(self, rec: object) -> None:
         assert isinstance(rec, Recommendation)
+        try:
+            save_plan(rec.plan)
+        except PonderError as exc:
+            log.warning("the plan was not saved: %s", exc)
         self.model_page.set_recommendation(rec)
         self.trial_page.recommendation = rec
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -26,7 +25,6 @@ from app.core.types import (
     Finished,
     GenerateOptions,
     GenerationStats,
-    LoadParams,
     Role,
     StopReason,
 )
@@ -37,7 +35,7 @@ from app.ui.chat.message_data import MessageData, message_data
 from app.ui.chat.streaming_reply import StreamingReply
 from app.ui.shell.conversation_files import export_file, import_file, sidebar_entries
 from app.ui.shell.main_window import MainWindow
-from app.ui.threads.worker import BackendFactory, EngineClient, local_backend_factory
+from app.ui.threads.worker import EngineClient, ModelMaker
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +92,6 @@ class ChatController(QObject):
         w = self.window
         w.composer.send_requested.connect(self._on_composer_send_requested)
         w.stop_requested.connect(self.stop)
-        w.open_model_requested.connect(self._on_window_open_model_requested)
         w.export_requested.connect(self._on_window_export_requested)
         w.import_requested.connect(self._on_window_import_requested)
         w.copy_last_answer_requested.connect(self.copy_last_answer)
@@ -130,15 +127,13 @@ class ChatController(QObject):
 
     # ------------------------------------------------------------------ model
 
-    def load_model(self, factory: BackendFactory) -> None:
-        """Load a backend on the worker thread (answered by model_changed)."""
-        self.window.status.showMessage(self.tr("Loading the model…"))
-        self.client.load(factory)
+    def load_model(self, make: ModelMaker) -> None:
+        """Use a model built by `make` on the worker thread (answered by model_changed).
 
-    def load_gguf(self, path: str, params: LoadParams | None = None) -> None:
-        """Load a local GGUF file through llama.cpp."""
-        load = params or LoadParams(model_path=Path(path))
-        self.load_model(local_backend_factory(replace(load, model_path=Path(path))))
+        Files and servers load through app.ui.shell.model_loads.ModelLoads.
+        """
+        self.window.status.showMessage(self.tr("Loading the model…"))
+        self.client.adopt(make)
 
     @property
     def is_streaming(self) -> bool:
@@ -391,9 +386,6 @@ class ChatController(QObject):
     def _on_composer_send_requested(self, text: str) -> None:
         self.send(text)
 
-    def _on_window_open_model_requested(self, path: str) -> None:
-        self.load_gguf(path)
-
     def _on_sidebar_rename_requested(self, conversation_id: int, title: str) -> None:
         self.store.rename_conversation(conversation_id, title)
         self.refresh_sidebar()
@@ -435,6 +427,10 @@ class ChatController(QObject):
 
     def _on_window_import_requested(self, path: str) -> None:
         self.import_conversation(path)
+
+    def show_error(self, message: str) -> None:
+        """Tell the user (a message box unless tests turned them off)."""
+        self._show_error(message)
 
     def _show_error(self, message: str) -> None:
         log.info("shown to the user: %s", message)

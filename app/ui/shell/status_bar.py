@@ -22,11 +22,17 @@ class StatusBar(QStatusBar):
         self._info: BackendInfo | None = None
         self._tps: float | None = None
         self._used = 0
+        self._server = ""
         self.retranslate()
 
     def set_backend(self, info: BackendInfo | None) -> None:
         """Show the loaded model (None: no model)."""
         self._info = info
+        self.retranslate()
+
+    def set_server(self, url: str) -> None:
+        """The server the model runs on ("" for a model on this computer)."""
+        self._server = url
         self.retranslate()
 
     def set_speed(self, tokens_per_s: float | None) -> None:
@@ -48,7 +54,9 @@ class StatusBar(QStatusBar):
             self.context_label.setText("")
         else:
             self.model_label.setText(info.model_name)
-            self.backend_label.setText(info.backend)
+            self.backend_label.setText(
+                self.tr("server at %1").replace("%1", self._server) if self._server
+                else self.tr("on this computer (%1)").replace("%1", info.backend))
             self.context_label.setText(
                 self.tr("Context %1 / %2").replace("%1", f"{self._used:,}")
                 .replace("%2", f"{info.n_ctx:,}"))

@@ -1,9 +1,10 @@
-"""The engine worker: one long-lived QObject in a QThread that owns the model.
+"""The engine worker: one long-lived QObject in a QThread that owns the window's ModelHost.
 
-The backend is created, used and closed only on the worker thread (llama.cpp
-contexts are not thread-safe). The GUI talks to the worker only through
-signals; cancel and "answer now" go through a GenerationControl that the GUI
-sets directly, because a queued slot would never run while the worker is busy.
+The model is loaded, used and closed only through the host (app.services.host),
+from the worker thread; the host's queue also serves the API server when it
+shares the host. The GUI talks to the worker only through signals; cancel and
+"answer now" go through a GenerationControl that the GUI sets directly,
+because a queued slot would never run while the worker is busy.
 
 Output is coalesced: text is emitted every `batch_interval_s` (~40 ms), never
 per token, so the GUI thread re-renders at most ~25 times a second.
@@ -26,34 +27,30 @@ from app.core.types import (
     Finished,
     GenerateOptions,
     GenerationControl,
-    LoadParams,
     Notice,
     TextDelta,
 )
-from app.engine.backend import Backend
+from app.services.host import ModelHost, Priority
+from app.services.loading import LoadedModel, ModelSource
+from app.store.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BackendFactory = Callable[[], Backend]
-"""Builds a backend; called on the worker thread."""
+ModelMaker = Callable[[], LoadedModel]
+"""Builds a model elsewhere for the host to adopt; called on the worker thread."""
 
 
-def local_backend_factory(params: LoadParams) -> BackendFactory:
-    """A factory that loads a GGUF through llama.cpp (imported lazily).
+@dataclass(frozen=True)
+class LoadRequest:
+    """A model to load through the host's loader.
 
-    Args:
-        params: how to load the model.
-
-    Returns:
-        A zero-argument callable to run on the worker thread.
+    Attributes:
+        source: the file or the server.
+        settings: the settings and the saved plan the load honours.
     """
 
-    def build() -> Backend:
-        from app.engine.local import LocalBackend  # heavy: llama_cpp
-
-        return LocalBackend(params)
-
-    return build
+    source: ModelSource
+    settings: Settings
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,7 @@ class GenerateRequest:
 
 
 class EngineWorker(QObject):
-    """Owns the backend on its thread and streams replies as signals.
+    """Owns the window's ModelHost on its thread and streams replies as signals.
 
     Signals:
         token_batch_ready(int, str, str): request id, new reasoning text, new
@@ -85,6 +82,7 @@ class EngineWorker(QObject):
         failed(int, str): request id, a message for the user.
         model_loaded(object): the BackendInfo of the new backend.
         load_failed(str): a message for the user.
+        fallback_noted(str): the one-sentence reason a GPU load is retried.
     """
 
     token_batch_ready = Signal(int, str, str)
@@ -94,23 +92,39 @@ class EngineWorker(QObject):
     failed = Signal(int, str)
     model_loaded = Signal(object)
     load_failed = Signal(str)
+    fallback_noted = Signal(str)
 
-    def __init__(self, batch_interval_s: float = 0.04) -> None:
+    def __init__(self, host: ModelHost, batch_interval_s: float = 0.04) -> None:
         super().__init__()
-        self._backend: Backend | None = None
+        self.host = host
         self._batch_interval_s = batch_interval_s
 
     @property
     def has_backend(self) -> bool:
-        """Whether a model is loaded (read it only on the worker thread)."""
-        return self._backend is not None
+        """Whether a model is loaded."""
+        return self.host.loaded is not None
 
     @Slot(object)
-    def load(self, factory: BackendFactory) -> None:
-        """Close the current backend and build a new one with `factory`."""
-        self._close_backend()
+    def load(self, request: LoadRequest) -> None:
+        """Swap in the model `request` names, as its settings and the plan say."""
+        self._swap(lambda: self.host.load(request.source, request.settings,
+                                          self.fallback_noted.emit))
+
+    @Slot(object)
+    def adopt(self, make: ModelMaker) -> None:
+        """Swap in a model built by `make` (a model loaded elsewhere, a test's fake)."""
+
+        def adopt() -> LoadedModel:
+            self.host.unload()
+            loaded = make()
+            self.host.adopt(loaded)
+            return loaded
+
+        self._swap(adopt)
+
+    def _swap(self, job: Callable[[], LoadedModel]) -> None:
         try:
-            backend = factory()
+            loaded = job()
         except PonderError as exc:
             log.warning("model load failed: %s", exc)
             self.load_failed.emit(str(exc))
@@ -122,28 +136,28 @@ class EngineWorker(QObject):
                 "Check that the file is a complete GGUF model and try again."
             )
             return
-        self._backend = backend
-        self.model_loaded.emit(backend.info)
+        self.model_loaded.emit(loaded.backend.info)
 
     @Slot()
     def unload(self) -> None:
         """Free the model (also run before the thread quits)."""
-        self._close_backend()
+        try:
+            self.host.unload()
+        except Exception:
+            log.exception("closing the model failed")
 
     @Slot(object)
     def generate(self, request: GenerateRequest) -> None:
         """Stream one reply; emits batches, notices and finished or failed."""
         rid = request.request_id
-        if self._backend is None:
-            self.failed.emit(rid, "No model is loaded. Open a GGUF file or download a model first.")
-            return
         reasoning: list[str] = []
         answer: list[str] = []
         tokens = 0
         start = time.perf_counter()
         last_emit = start
         try:
-            for event in self._backend.generate(request.messages, request.options, request.control):
+            for event in self.host.stream(request.messages, request.options, request.control,
+                                          Priority.INTERACTIVE):
                 if isinstance(event, TextDelta):
                     tokens += 1
                     (reasoning if event.channel is Channel.REASONING else answer).append(event.text)
@@ -179,14 +193,6 @@ class EngineWorker(QObject):
             answer.clear()
         self.progress.emit(rid, tokens, tokens / elapsed if elapsed > 0 else 0.0)
 
-    def _close_backend(self) -> None:
-        if self._backend is not None:
-            try:
-                self._backend.close()
-            except Exception:
-                log.exception("closing the backend failed")
-            self._backend = None
-
 
 class EngineClient(QObject):
     """The GUI side: starts the worker thread and forwards requests to it.
@@ -198,9 +204,10 @@ class EngineClient(QObject):
     Signals:
         token_batch_ready(int, str, str), progress(int, int, float),
         notice(int, str, str), finished(int, object), failed(int, str),
-        model_loaded(object), load_failed(str): as EngineWorker's, on the
-            GUI thread.
-        load_requested(object): a BackendFactory for the worker (internal).
+        model_loaded(object), load_failed(str), fallback_noted(str): as
+            EngineWorker's, on the GUI thread.
+        load_requested(object): a LoadRequest for the worker (internal).
+        adopt_requested(object): a ModelMaker for the worker (internal).
         generate_requested(object): a GenerateRequest for the worker (internal).
         unload_requested(): free the model (internal).
     """
@@ -212,18 +219,24 @@ class EngineClient(QObject):
     failed = Signal(int, str)
     model_loaded = Signal(object)
     load_failed = Signal(str)
+    fallback_noted = Signal(str)
     load_requested = Signal(object)
+    adopt_requested = Signal(object)
     generate_requested = Signal(object)
     unload_requested = Signal()
 
-    def __init__(self, parent: QObject | None = None, batch_interval_s: float = 0.04) -> None:
+    def __init__(self, parent: QObject | None = None, batch_interval_s: float = 0.04,
+                 host: ModelHost | None = None) -> None:
         super().__init__(parent)
+        self.host = host or ModelHost()
+        """The window's model host (the API server may share it)."""
         self.engine_thread = QThread()
         self.engine_thread.setObjectName("ponder-engine")
-        self.worker = EngineWorker(batch_interval_s)
+        self.worker = EngineWorker(self.host, batch_interval_s)
         self.worker.moveToThread(self.engine_thread)
         queued = Qt.ConnectionType.QueuedConnection
         self.load_requested.connect(self.worker.load, queued)
+        self.adopt_requested.connect(self.worker.adopt, queued)
         self.generate_requested.connect(self.worker.generate, queued)
         self.unload_requested.connect(self.worker.unload, queued)
         self.worker.token_batch_ready.connect(self._on_worker_token_batch_ready, queued)
@@ -233,14 +246,24 @@ class EngineClient(QObject):
         self.worker.failed.connect(self._on_worker_failed, queued)
         self.worker.model_loaded.connect(self._on_worker_model_loaded, queued)
         self.worker.load_failed.connect(self._on_worker_load_failed, queued)
+        self.worker.fallback_noted.connect(self._on_worker_fallback_noted, queued)
         self._busy_id = 0
         self._next_id = 0
         self._control: GenerationControl | None = None
         self.engine_thread.start()
 
-    def load(self, factory: BackendFactory) -> None:
-        """Ask the worker to (re)load a model; answered by model_loaded/load_failed."""
-        self.load_requested.emit(factory)
+    def load(self, source: ModelSource, settings: Settings) -> None:
+        """Ask the worker to load `source`; answered by model_loaded/load_failed."""
+        self.load_requested.emit(LoadRequest(source, settings))
+
+    def adopt(self, make: ModelMaker) -> None:
+        """Ask the worker to take the model `make` builds; answered like load()."""
+        self.adopt_requested.emit(make)
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        """The model in use and how it was loaded, or None."""
+        return self.host.loaded
 
     def generate(self, messages: Sequence[ChatMessage], options: GenerateOptions) -> int:
         """Start a reply and return its request id (any earlier one is cancelled)."""
@@ -319,6 +342,10 @@ class EngineClient(QObject):
     @Slot(str)
     def _on_worker_load_failed(self, message: str) -> None:
         self.load_failed.emit(message)
+
+    @Slot(str)
+    def _on_worker_fallback_noted(self, reason: str) -> None:
+        self.fallback_noted.emit(reason)
 
 
 def backend_info_text(info: BackendInfo) -> str:

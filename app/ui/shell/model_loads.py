@@ -1,0 +1,131 @@
+"""Every way the window loads a model, through the engine worker's ModelHost.
+
+File → Open GGUF (Ctrl+O), the empty screen's "Import a GGUF file…", a
+.gguf file dropped on the window, the Models page, the wizard's finish, the
+Settings → Model page and the model reopened at start all end in `load`: the
+worker's host loads it with app.services.loading (the user's settings, then
+the saved plan, then defaults; the GPU fallback with its one-sentence
+reason). What loaded is remembered as the choice for the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+from app.core.errors import PonderError
+from app.core.types import BackendInfo
+from app.services.loading import ModelSource
+from app.services.model_choice import remember_loaded, source_from_settings
+from app.store.settings import Settings, load_settings
+from app.ui.common.i18n import fill
+from app.ui.shell.controller import ChatController
+
+log = logging.getLogger(__name__)
+
+MODEL_SUFFIX = ".gguf"
+
+
+class ModelLoads(QObject):
+    """Loads models for the window and keeps track of which one is in use.
+
+    Signals:
+        loaded(object): the ModelSource now in use (after model_changed).
+    """
+
+    loaded = Signal(object)
+
+    def __init__(self, controller: ChatController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.window = controller.window
+        self.client = controller.client
+        self.loading: ModelSource | None = None
+        """The model being loaded, if any."""
+        self.current: ModelSource | None = None
+        """The model in use, if any."""
+        self.window.open_model_requested.connect(self._on_window_open_model_requested)
+        self.window.setAcceptDrops(True)
+        self.window.installEventFilter(self)
+        self.client.model_loaded.connect(self._on_client_model_loaded)
+        self.client.load_failed.connect(self._on_client_load_failed)
+        self.client.fallback_noted.connect(self._on_client_fallback_noted)
+
+    def load(self, source: ModelSource, settings: Settings | None = None) -> None:
+        """Load `source` on the engine worker as the settings and the plan say."""
+        self.loading = source
+        self.window.status.showMessage(fill(self.tr("Loading %1…"), source.label))
+        self.client.load(source, settings if settings is not None else load_settings())
+
+    def open_file(self, path: str | Path) -> bool:
+        """Load a GGUF file the user picked or dropped; False (and a message) if it is not one."""
+        file = Path(path)
+        if file.suffix.lower() != MODEL_SUFFIX:
+            self.controller.show_error(fill(
+                self.tr("%1 is not a model file. Ponder opens GGUF models (files ending "
+                        "in .gguf)."), file.name))
+            return False
+        if not file.is_file():
+            self.controller.show_error(fill(self.tr("%1 was not found."), str(file)))
+            return False
+        self.load(ModelSource(path=file))
+        return True
+
+    def load_from_settings(self, settings: Settings | None = None) -> bool:
+        """Load the model the settings choose (the server's, or the last file); False if none."""
+        source = source_from_settings(settings if settings is not None else load_settings())
+        if source is None:
+            return False
+        self.load(source, settings)
+        return True
+
+    @property
+    def loaded_path(self) -> Path | None:
+        """The local file in use, if any."""
+        current = self.current
+        return current.path if current is not None and not current.is_remote else None
+
+    # ------------------------------------------------------------------ drops
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QDragEnterEvent) and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+            return True
+        if isinstance(event, QDropEvent) and event.mimeData().hasUrls():
+            files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+            event.acceptProposedAction()
+            if files:
+                self.open_file(files[0])
+            else:
+                self.controller.show_error(self.tr(
+                    "Only files on this computer can be dropped here: a GGUF model file."))
+            return True
+        return super().eventFilter(watched, event)
+
+    # ---------------------------------------------------------------- answers
+
+    def _on_window_open_model_requested(self, path: str) -> None:
+        self.open_file(path)
+
+    def _on_client_model_loaded(self, info: object) -> None:
+        source, self.loading = self.loading, None
+        if not isinstance(info, BackendInfo) or source is None:
+            return
+        self.current = source
+        self.window.status.set_server(source.remote_url if source.is_remote else "")
+        try:
+            remember_loaded(source)
+        except PonderError as exc:
+            log.warning("could not remember the model: %s", exc)
+        self.loaded.emit(source)
+
+    def _on_client_load_failed(self, _message: str) -> None:
+        self.loading = None
+        self.current = None
+        self.window.status.set_server("")
+
+    def _on_client_fallback_noted(self, reason: str) -> None:
+        self.window.status.showMessage(reason, 15000)
