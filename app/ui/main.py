@@ -36,6 +36,8 @@ class Gui:
     client: EngineClient
     setup: object = None
     """The ModelSetup (start-up model load, wizard, Models page)."""
+    faults: object = None
+    """The FaultNotices told at start (damaged database or settings, read-only, model gone)."""
 
 
 def setup_logging() -> None:
@@ -110,7 +112,10 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     from app.ui.shell.help_menu import model_in_use
 
     window.help_menu.model_info = lambda: model_in_use(controller, setup)
-    return Gui(app, window, controller, client, setup)
+    from app.ui.shell.fault_notices import show_start_faults
+
+    faults = show_start_faults(window, store, setup)
+    return Gui(app, window, controller, client, setup, faults)
 
 
 class _AfterFirstPaint(QObject):
