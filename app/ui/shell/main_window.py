@@ -6,11 +6,8 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -20,65 +17,13 @@ from PySide6.QtWidgets import (
 from app.ui.chat.chat_view import ChatView
 from app.ui.chat.composer import Composer
 from app.ui.chat.find_bar import FindBar
+from app.ui.common.product_mark import mark_icon
 from app.ui.shell.about_dialog import LoadedModel
+from app.ui.shell.empty_state import EmptyState
 from app.ui.shell.find_wiring import FindController
 from app.ui.shell.help_menu import HelpMenu
-from app.ui.shell.notice_bar import NoticeArea
 from app.ui.shell.sidebar import Sidebar
 from app.ui.shell.status_bar import StatusBar
-
-
-class EmptyState(QWidget):
-    """What the window shows before any model is loaded.
-
-    Signals:
-        import_requested(): pick a GGUF file to load.
-        download_requested(): open the model download wizard.
-    """
-
-    import_requested = Signal()
-    download_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        self.title = QLabel(self)
-        self.title.setObjectName("emptyTitle")
-        self.hint = QLabel(self)
-        self.hint.setObjectName("emptyHint")
-        self.hint.setWordWrap(True)
-        for label in (self.title, self.hint):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.import_button = QPushButton(self)
-        self.import_button.clicked.connect(self.import_requested)
-        self.download_button = QPushButton(self)
-        self.download_button.clicked.connect(self.download_requested)
-        row.addWidget(self.import_button)
-        row.addWidget(self.download_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addStretch(2)
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        """Set user-visible texts in the current language."""
-        self.title.setText(self.tr("No model yet"))
-        self.hint.setText(self.tr(
-            "Ponder runs a reasoning model on this computer, offline. Import a GGUF file "
-            "you already have, or download DeepSeek-R1-Distill-Qwen-1.5B (about 1.1 GB)."))
-        self.import_button.setText(self.tr("Import a GGUF file…"))
-        self.import_button.setAccessibleName(self.tr("Import a GGUF file"))
-        self.download_button.setText(self.tr("Download…"))
-        self.download_button.setAccessibleName(self.tr("Download a model"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -109,6 +54,7 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.resize(1100, 760)
+        self.setWindowIcon(mark_icon())
         self.sidebar = Sidebar(self)
         self.chat_view = ChatView(self)
         self.empty_state = EmptyState(self)
@@ -122,8 +68,6 @@ class MainWindow(QMainWindow):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(0)
-        self.notices = NoticeArea(right)  # faults met at start, and other notices
-        right_layout.addWidget(self.notices)
         self.find_bar = FindBar(right)
         right_layout.addWidget(self.find_bar)
         right_layout.addWidget(self.stack, 1)
