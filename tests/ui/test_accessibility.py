@@ -140,10 +140,10 @@ def test_the_message_list_can_be_walked_with_tab(qtbot: QtBot, rig: Rig) -> None
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from tests.ui.helpers import fake
+    from tests.ui.helpers import adopted, fake
 
     with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
-        rig.controller.load_model(fake)
+        rig.controller.load_model(adopted(fake))
     for question in ("First question?", "Second question?"):
         with qtbot.waitSignal(rig.controller.reply_finished, timeout=15000):
             rig.controller.send(question)
