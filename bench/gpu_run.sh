@@ -169,6 +169,23 @@ llama_cpp.Llama(sys.argv[1], n_gpu_layers=0, n_ctx=256, verbose=False)" "$T" 2>&
     --pp 0 --turns 0 2>&1 | grep -v "^  llama.cpp:"
   step "process C: sampler cost and backend-sampling distribution"
   timeout 120 $PY -m bench.sampler --model "$M" --gpu-layers -1 --threads 8 --draws 3000
+elif [ "$MODE" = topk ]; then  # third call: GPU top-k candidates checked directly, tests
+  python_env || exit 1
+  [ -f "$W/build/bin/libllama.so" ] || build >/dev/null || exit 1
+  export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  $PY -c "import sys; from pathlib import Path; from tests.support.tiny_gguf import write_tiny_gguf
+write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
+  ([ -f "$W/r1-shape-Q4_K_M.gguf" ] || make_r1) >"$LOGS/model.log" 2>&1 &
+  MODEL_PID=$!
+  step "engine tests on the GPU (bench.gpu_preload)"
+  PONDER_GPU_PRELOAD=$W/tiny.gguf TESTS_TIMEOUT=150 engine_tests -p bench.gpu_preload \
+    tests/engine/test_local_r1.py tests/engine/test_local_bad_files.py \
+    tests/engine/test_decode_loop.py -k "not smol and not greedy_sequences and not three_sequences and not first_sequence and not cancel_stops_every" 2>&1 | tail -6
+  step "sampler on the tiny model"
+  timeout 60 $PY -m bench.sampler --model "$W/tiny.gguf" --gpu-layers -1 --threads 8 --draws 2000 2>&1 | grep -v "^  llama"
+  wait $MODEL_PID; tail -2 "$LOGS/model.log"
+  step "sampler on the R1-shaped model"
+  timeout 100 $PY -m bench.sampler --model "$W/r1-shape-Q4_K_M.gguf" --gpu-layers -1 --threads 8 --draws 3000
 elif [ "$MODE" = diag ]; then  # why a model load crashes in some processes: one process each
   python_env || exit 1
   [ -f "$W/build/bin/libllama.so" ] || build || exit 1

@@ -115,6 +115,46 @@ def backend_distribution(backend: LocalBackend, kv: KvCache, draws: int, mode: s
             chain.close()
 
 
+def topk_direct_check(backend: LocalBackend, kv: KvCache, draws: int) -> None:
+    """One sequence, as the app decodes: are the GPU's top-k candidates the true top-k?
+
+    Reads the raw logits first (no sampler attached), then attaches BackendTopK
+    and compares the candidates llama.cpp hands over (ids and logits) with the
+    exact top-k of those logits, then draws `draws` tokens through the CPU
+    chain from the candidates (one decode each) and fits them.
+    """
+    spec = resolve(R1_SAMPLING)
+    tokens, last = _prime(backend, kv, (0,))
+    kv.decode([(tokens[last], last, (0,), True)])
+    row = llama_cpp.llama_get_logits_ith(kv.ctx, -1)
+    logits = [float(v) for v in ctypes.cast(row, ctypes.POINTER(ctypes.c_float))[: backend.n_vocab]]
+    exact = sorted(range(len(logits)), key=lambda i: -logits[i])[: spec.top_k]
+    llama_cpp.llama_memory_seq_rm(kv.memory, 0, last, -1)
+    cut = BackendTopK(kv.ctx, 0, spec.top_k)
+    chain = SamplerChain(spec, backend.n_vocab)
+    counts: Counter[int] = Counter()
+    for i in range(draws):
+        kv.decode([(tokens[last], last, (0,), True)])
+        if i == 0:
+            n = int(llama_cpp.llama_get_sampled_candidates_count_ith(kv.ctx, 0))
+            ids_p = llama_cpp.llama_get_sampled_candidates_ith(kv.ctx, 0)
+            lg_p = llama_cpp.llama_get_sampled_logits_ith(kv.ctx, 0)
+            ids = [int(ids_p[j]) for j in range(n)] if ids_p else []
+            lgs = [float(lg_p[j]) for j in range(n)] if lg_p else []
+            worst = max((abs(lgs[j] - logits[ids[j]]) for j in range(min(len(ids), len(lgs)))
+                         if 0 <= ids[j] < len(logits)), default=float("nan"))
+            print(f"topk_direct: attached {cut.attached}, {n} candidates, "
+                  f"{len(set(ids) & set(exact))} of the exact top-{spec.top_k} ids, "
+                  f"largest logit difference {worst:.3g}; first ids {ids[:6]} "
+                  f"vs exact {exact[:6]}")
+        counts[chain.sample(kv.ctx, 0)] += 1
+        llama_cpp.llama_memory_seq_rm(kv.memory, 0, last, -1)
+    chain.close()
+    cut.close()
+    print("  " + chi_square_fit(counts, expected_probs(logits, spec)).line(
+        "gpu_sampler_fit_topk_single"))
+
+
 def decode_cost(backend: LocalBackend, kv: KvCache, n: int, mode: str) -> float:
     """Median microseconds per token of decode + sample, one sequence.
 
@@ -162,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sampler_old_over_new: {ratio:.3f} (printed; the CPU chain's cost is the fill "
               f"of all {backend.n_vocab:,} candidates and top-k, which both chains pay)")
         if backend.info.backend != "CPU":
+            topk_direct_check(backend, kv, args.draws)
             backend_distribution(backend, kv, args.draws, "topk")
             backend_distribution(backend, kv, args.draws, "full")
             cost_us = {mode: decode_cost(backend, kv, 256, mode)
