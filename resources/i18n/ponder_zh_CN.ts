@@ -120,6 +120,14 @@
     </message>
 </context>
 <context>
+    <name>ApiControl</name>
+    <message>
+        <location filename="../../app/ui/shell/api_control.py" line="97"/>
+        <source>On at %1</source>
+        <translation>已开启：%1</translation>
+    </message>
+</context>
+<context>
     <name>ChatController</name>
     <message>
         <location filename="../../app/ui/shell/controller.py" line="135"/>
@@ -155,13 +163,13 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat/chat_view.py" line="168"/>
         <location filename="../../app/ui/chat/chat_view.py" line="169"/>
+        <location filename="../../app/ui/chat/chat_view.py" line="170"/>
         <source>Show earlier messages</source>
         <translation>显示更早的消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/chat_view.py" line="170"/>
+        <location filename="../../app/ui/chat/chat_view.py" line="171"/>
         <source>Conversation</source>
         <translation>对话内容</translation>
     </message>
@@ -169,22 +177,22 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../../app/ui/chat/markdown_view.py" line="176"/>
+        <location filename="../../app/ui/chat/markdown_view.py" line="173"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/markdown_view.py" line="177"/>
+        <location filename="../../app/ui/chat/markdown_view.py" line="174"/>
         <source>Copy code</source>
         <translation>复制代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/markdown_view.py" line="178"/>
+        <location filename="../../app/ui/chat/markdown_view.py" line="175"/>
         <source>Code block</source>
         <translation>代码块</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/markdown_view.py" line="186"/>
+        <location filename="../../app/ui/chat/markdown_view.py" line="183"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -253,34 +261,39 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="68"/>
+        <location filename="../../app/ui/shell/empty_state.py" line="64"/>
         <source>No model yet</source>
         <translation>还没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="70"/>
+        <location filename="../../app/ui/shell/empty_state.py" line="66"/>
         <source>Ponder runs a reasoning model on this computer, offline. Import a GGUF file you already have, or download DeepSeek-R1-Distill-Qwen-1.5B (about 1.1 GB).</source>
         <translation>Ponder 在这台电脑上离线运行推理模型。导入你已有的 GGUF 文件，或下载 DeepSeek-R1-Distill-Qwen-1.5B（约 1.1 GB）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="72"/>
+        <location filename="../../app/ui/shell/empty_state.py" line="68"/>
         <source>Import a GGUF file…</source>
         <translation>导入 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="73"/>
+        <location filename="../../app/ui/shell/empty_state.py" line="69"/>
         <source>Import a GGUF file</source>
         <translation>导入 GGUF 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="74"/>
+        <location filename="../../app/ui/shell/empty_state.py" line="70"/>
         <source>Download…</source>
         <translation>下载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="75"/>
+        <location filename="../../app/ui/shell/empty_state.py" line="71"/>
         <source>Download a model</source>
         <translation>下载模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/empty_state.py" line="72"/>
+        <source>Ponder</source>
+        <translation>Ponder</translation>
     </message>
 </context>
 <context>
@@ -325,182 +338,187 @@
 <context>
     <name>GetModelPage</name>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="350"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="383"/>
         <source>No data from the server for %1 s. Ponder keeps waiting and retries by itself; you can also pause and resume later.</source>
         <translation>服务器已 %1 秒没有发送数据。Ponder 会继续等待并自动重试；你也可以先暂停，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="151"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="161"/>
         <source>Get the model</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="152"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="162"/>
         <source>Download the recommended file, or import a GGUF file you already have. Everything after this works offline.</source>
         <translation>下载推荐的文件，或导入你已有的 GGUF 文件。之后的一切都可离线使用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="154"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="164"/>
         <source>File:</source>
         <translation>文件：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="155"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="165"/>
         <source>Quantization to download</source>
         <translation>要下载的量化版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="156"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="166"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="157"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="167"/>
         <source>Pause the download</source>
         <translation>暂停下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="158"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="168"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="159"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="169"/>
         <source>Cancel the download and delete it</source>
         <translation>取消下载并删除已下载部分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="160"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="170"/>
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="161"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="171"/>
         <source>Already have a GGUF file (for example from another computer)? Import it; nothing is downloaded.</source>
         <translation>已经有 GGUF 文件（例如来自另一台电脑）？导入即可，无需下载。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="163"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="173"/>
         <source>Import a GGUF file…</source>
         <translation>导入 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="164"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="174"/>
         <source>Import a GGUF file</source>
         <translation>导入 GGUF 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="175"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="185"/>
         <source>%1 %2 (%3)</source>
         <translation>%1 %2（%3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="178"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="188"/>
         <source>recommended</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="213"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="223"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="215"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="225"/>
         <source>Resume download</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="217"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="227"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="224"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="234"/>
         <source>This file is already installed.</source>
         <translation>此文件已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="235"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="245"/>
         <source>%1 of %2 were downloaded earlier; the download resumes from there.</source>
         <translation>之前已下载 %1（共 %2），将从那里继续下载。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="289"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="312"/>
         <source>Importing: %1 of %2</source>
         <translation>正在导入：%1 / %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="310"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="333"/>
         <source>%1 of %2 · %3/s · %4</source>
         <translation>%1 / %2 · %3/秒 · %4</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="317"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="340"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="318"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="341"/>
         <source>Checking the part downloaded earlier…</source>
         <translation>正在检查之前下载的部分…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="319"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="342"/>
         <source>Verifying the SHA-256…</source>
         <translation>正在校验 SHA-256…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="327"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="350"/>
         <source>%1 was imported.</source>
         <translation>已导入 %1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="331"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="356"/>
         <source>Downloaded and verified.</source>
         <translation>已下载并校验。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="334"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="358"/>
+        <source>Downloaded; not verified against Ponder&apos;s catalog (the server&apos;s own SHA-256 was checked).</source>
+        <translation>已下载；未与 Ponder 的目录核对（已检查服务器提供的 SHA-256）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/get_model_page.py" line="362"/>
         <source>Paused. Press Resume download to go on, now or after restarting Ponder.</source>
         <translation>已暂停。按“继续下载”即可继续，现在或重启 Ponder 之后都可以。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="338"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="366"/>
         <source>Download cancelled; the partial file was deleted.</source>
         <translation>下载已取消，部分文件已删除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="383"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="416"/>
         <source>Import a GGUF model</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="384"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="417"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="400"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="433"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="61"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="63"/>
         <source>time left unknown</source>
         <translation>剩余时间未知</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="64"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="66"/>
         <source>%1 h %2 min left</source>
         <translation>剩余 %1 小时 %2 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="66"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="68"/>
         <source>%1 min %2 s left</source>
         <translation>剩余 %1 分 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="67"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="69"/>
         <source>%1 s left</source>
         <translation>剩余 %1 秒</translation>
     </message>
@@ -612,124 +630,198 @@
     </message>
 </context>
 <context>
+    <name>LocalApiPage</name>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="120"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="125"/>
+        <source>Local API</source>
+        <translation>本地 API</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="121"/>
+        <source>Serve the loaded model to other programs (OpenAI API)</source>
+        <translation>向其他程序提供已加载的模型（OpenAI API）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="122"/>
+        <source>None: any key is accepted from this computer</source>
+        <translation>无：接受来自这台电脑的任何密钥</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="123"/>
+        <source>e.g. mybox.lan (comma-separated)</source>
+        <translation>例如 mybox.lan（用逗号分隔）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="124"/>
+        <source>Copy snippet</source>
+        <translation>复制代码片段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="125"/>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="125"/>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="126"/>
+        <source>Allowed host names</source>
+        <translation>允许的主机名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="126"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="126"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="127"/>
+        <source>Python client</source>
+        <translation>Python 客户端</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="133"/>
+        <source>Copy the client snippet</source>
+        <translation>复制客户端代码片段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="147"/>
+        <source>Starts on port %1 when you press OK.</source>
+        <translation>按“确定”后在端口 %1 上启动。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/local_api_page.py" line="150"/>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="205"/>
+        <location filename="../../app/ui/shell/main_window.py" line="155"/>
         <source>Ponder</source>
         <translation>Ponder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="206"/>
+        <location filename="../../app/ui/shell/main_window.py" line="156"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="207"/>
+        <location filename="../../app/ui/shell/main_window.py" line="157"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="208"/>
+        <location filename="../../app/ui/shell/main_window.py" line="158"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="209"/>
+        <location filename="../../app/ui/shell/main_window.py" line="159"/>
         <source>Open GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="211"/>
+        <location filename="../../app/ui/shell/main_window.py" line="161"/>
         <source>Import chat (JSON)…</source>
         <translation>导入对话（JSON）…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="212"/>
+        <location filename="../../app/ui/shell/main_window.py" line="162"/>
         <source>Export chat as Markdown…</source>
         <translation>将对话导出为 Markdown…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="213"/>
+        <location filename="../../app/ui/shell/main_window.py" line="163"/>
         <source>Export chat as JSON…</source>
         <translation>将对话导出为 JSON…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="214"/>
+        <location filename="../../app/ui/shell/main_window.py" line="164"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="215"/>
+        <location filename="../../app/ui/shell/main_window.py" line="165"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="216"/>
+        <location filename="../../app/ui/shell/main_window.py" line="166"/>
         <source>Copy last answer</source>
         <translation>复制最后的回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="217"/>
+        <location filename="../../app/ui/shell/main_window.py" line="167"/>
         <source>Find in conversation</source>
         <translation>在对话中查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="218"/>
+        <location filename="../../app/ui/shell/main_window.py" line="168"/>
         <source>Search chats</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="219"/>
+        <location filename="../../app/ui/shell/main_window.py" line="169"/>
         <source>Chats</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="220"/>
+        <location filename="../../app/ui/shell/main_window.py" line="170"/>
         <source>Chat area</source>
         <translation>聊天区域</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="235"/>
+        <location filename="../../app/ui/shell/main_window.py" line="185"/>
         <source>Open a GGUF model</source>
         <translation>打开 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="236"/>
+        <location filename="../../app/ui/shell/main_window.py" line="186"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="241"/>
+        <location filename="../../app/ui/shell/main_window.py" line="191"/>
         <source>Import a chat</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="242"/>
+        <location filename="../../app/ui/shell/main_window.py" line="192"/>
         <source>Ponder chats (*.json)</source>
         <translation>Ponder 对话 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="247"/>
+        <location filename="../../app/ui/shell/main_window.py" line="197"/>
         <source>Export as Markdown</source>
         <translation>导出为 Markdown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="248"/>
+        <location filename="../../app/ui/shell/main_window.py" line="198"/>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="253"/>
+        <location filename="../../app/ui/shell/main_window.py" line="203"/>
         <source>Export as JSON</source>
         <translation>导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="254"/>
+        <location filename="../../app/ui/shell/main_window.py" line="204"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="210"/>
+        <location filename="../../app/ui/shell/main_window.py" line="160"/>
         <source>Models…</source>
         <translation>模型…</translation>
     </message>
@@ -910,16 +1002,118 @@
     </message>
 </context>
 <context>
-    <name>ModelSetup</name>
+    <name>ModelSettingsPage</name>
     <message>
-        <location filename="../../app/ui/setup/model_setup.py" line="144"/>
-        <source>The GPU could not load the model (%1); using the CPU instead, which is slower.</source>
-        <translation>GPU 无法加载模型（%1），改用 CPU，速度较慢。</translation>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="153"/>
+        <source>checking this computer…</source>
+        <translation>正在检查这台电脑…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/model_setup.py" line="147"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="156"/>
+        <source>fits this computer (%1, about %2 tokens/s on %3)</source>
+        <translation>适合这台电脑（%1，在 %3 上约每秒 %2 个词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="160"/>
+        <source>too big for this computer</source>
+        <translation>对这台电脑来说太大</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="161"/>
+        <source>installed</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="161"/>
+        <source>not downloaded</source>
+        <translation>未下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="192"/>
+        <source>This model is not on this computer yet: download it with File → Models… → Set up a model. Until then the current model stays.</source>
+        <translation>这台电脑上还没有此模型：请通过“文件 → 模型… → 设置模型”下载。在此之前保留当前模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="203"/>
+        <source>Asking %1 for its models…</source>
+        <translation>正在向 %1 查询可用模型…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="219"/>
+        <source>The server offers %1 model(s).</source>
+        <translation>服务器提供 %1 个模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="265"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="273"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="266"/>
+        <source>On this computer</source>
+        <translation>在这台电脑上</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="267"/>
+        <source>A server (OpenAI-compatible)</source>
+        <translation>服务器（兼容 OpenAI）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="269"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="270"/>
+        <source>List models</source>
+        <translation>列出模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="271"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="272"/>
+        <source>API key (optional)</source>
+        <translation>API 密钥（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="274"/>
+        <source>Models on this computer</source>
+        <translation>这台电脑上的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="275"/>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="276"/>
+        <source>Server API key</source>
+        <translation>服务器 API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="277"/>
+        <source>Server model</source>
+        <translation>服务器模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="278"/>
+        <source>List the server&apos;s models</source>
+        <translation>列出服务器上的模型</translation>
+    </message>
+</context>
+<context>
+    <name>ModelSetup</name>
+    <message>
+        <source>The GPU could not load the model (%1); using the CPU instead, which is slower.</source>
+        <translation type="vanished">GPU 无法加载模型（%1），改用 CPU，速度较慢。</translation>
+    </message>
+    <message>
         <source>The GPU could not load the model with all layers (%1); trying %2 layers.</source>
-        <translation>GPU 无法加载全部层（%1），正在尝试 %2 层。</translation>
+        <translation type="vanished">GPU 无法加载全部层（%1），正在尝试 %2 层。</translation>
     </message>
 </context>
 <context>
@@ -1071,6 +1265,14 @@
     </message>
 </context>
 <context>
+    <name>Notice</name>
+    <message>
+        <location filename="../../app/ui/shell/notice_bar.py" line="52"/>
+        <source>Close this notice</source>
+        <translation>关闭此通知</translation>
+    </message>
+</context>
+<context>
     <name>ReasoningBlock</name>
     <message>
         <location filename="../../app/ui/chat/message_widget.py" line="78"/>
@@ -1098,153 +1300,153 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="137"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="144"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="138"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="145"/>
         <source>Math tutor</source>
         <translation>数学辅导</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="138"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="145"/>
         <source>Code helper</source>
         <translation>编程助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="139"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="146"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="142"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="149"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="143"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="150"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="143"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="150"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="144"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="151"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="147"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="154"/>
         <source>Ask for step-by-step reasoning and a boxed answer</source>
         <translation>要求逐步推理并给出框出的答案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="148"/>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="149"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="155"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="156"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="150"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="157"/>
         <source>Save for this chat only</source>
         <translation>仅保存到此对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="151"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="158"/>
         <source>Enter sends (else Ctrl+Enter sends)</source>
         <translation>按 Enter 发送（否则按 Ctrl+Enter 发送）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="152"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="159"/>
         <source>Show the reasoning while it is written</source>
         <translation>在生成时显示推理过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="154"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="161"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="155"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="162"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="156"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="163"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="157"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="164"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="158"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="165"/>
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="159"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="166"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="160"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="167"/>
         <source>Max tokens</source>
         <translation>最大词元数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="161"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="168"/>
         <source>Thinking budget (0: none)</source>
         <translation>思考预算（0：不限）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="162"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="169"/>
         <source>Math instruction</source>
         <translation>数学提示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="163"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="170"/>
         <source>Context length (next load)</source>
         <translation>上下文长度（下次加载生效）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="164"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="171"/>
         <source>Threads (0: automatic)</source>
         <translation>线程数（0：自动）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="165"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="172"/>
         <source>GPU layers (-1: all)</source>
         <translation>GPU 层数（-1：全部）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="166"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="173"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="167"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="174"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="168"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="175"/>
         <source>Text size (Ctrl+= / Ctrl+-)</source>
         <translation>文字大小（Ctrl+= / Ctrl+-）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="169"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="176"/>
         <source>Sending</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="177"/>
         <source>Reasoning</source>
         <translation>推理</translation>
     </message>
@@ -1252,17 +1454,17 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../app/ui/setup/wizard.py" line="74"/>
+        <location filename="../../app/ui/setup/wizard.py" line="78"/>
         <source>Set up a model</source>
         <translation>设置模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/wizard.py" line="75"/>
+        <location filename="../../app/ui/setup/wizard.py" line="79"/>
         <source>Skip for now</source>
         <translation>暂时跳过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/wizard.py" line="77"/>
+        <location filename="../../app/ui/setup/wizard.py" line="81"/>
         <source>Skip the setup</source>
         <translation>跳过设置</translation>
     </message>
@@ -1323,56 +1525,170 @@
     </message>
 </context>
 <context>
+    <name>SourcesBox</name>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="66"/>
+        <location filename="../../app/ui/setup/sources_box.py" line="76"/>
+        <source>Download source</source>
+        <translation>下载源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="68"/>
+        <location filename="../../app/ui/setup/sources_box.py" line="154"/>
+        <source>hf-mirror (China)</source>
+        <translation>hf-mirror（中国）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="69"/>
+        <location filename="../../app/ui/setup/sources_box.py" line="73"/>
+        <source>Custom URL</source>
+        <translation>自定义网址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="72"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="74"/>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="75"/>
+        <source>System proxy (e.g. http://127.0.0.1:7890)</source>
+        <translation>系统代理（例如 http://127.0.0.1:7890）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="77"/>
+        <source>Custom download URL</source>
+        <translation>自定义下载网址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="78"/>
+        <source>Proxy URL (empty: the system proxy)</source>
+        <translation>代理网址（留空：使用系统代理）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="121"/>
+        <source>The download source could not be saved: %1</source>
+        <translation>无法保存下载源：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="133"/>
+        <source>Enter the custom source&apos;s address, such as https://example.org.</source>
+        <translation>请输入自定义下载源的地址，例如 https://example.org。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/sources_box.py" line="163"/>
+        <source>Try %1 instead</source>
+        <translation>改用 %1</translation>
+    </message>
+</context>
+<context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="66"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="72"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="73"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="78"/>
+        <source>server at %1</source>
+        <translation>服务器 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/status_bar.py" line="79"/>
+        <source>on this computer (%1)</source>
+        <translation>在这台电脑上（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/status_bar.py" line="81"/>
         <source>Context %1 / %2</source>
         <translation>上下文 %1 / %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="80"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="88"/>
         <source>Tokens the model reads for this conversation (its answers without their reasoning), out of its context length</source>
         <translation>模型为此对话读取的词元数（回答不含推理过程），以及其上下文长度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="83"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="91"/>
         <source>API on %1</source>
         <translation>API 运行于 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="86"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="94"/>
         <source>%1 tok/s</source>
         <translation>%1 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="91"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="99"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="92"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="100"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="93"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="101"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="94"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="102"/>
         <source>Context used</source>
         <translation>已用上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="95"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="103"/>
         <source>Local API</source>
         <translation>本地 API</translation>
+    </message>
+</context>
+<context>
+    <name>StepIndicator</name>
+    <message>
+        <location filename="../../app/ui/setup/step_indicator.py" line="40"/>
+        <source>This computer</source>
+        <translation>这台电脑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/step_indicator.py" line="40"/>
+        <source>Get the model</source>
+        <translation>获取模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/step_indicator.py" line="40"/>
+        <source>First answer</source>
+        <translation>第一个回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/step_indicator.py" line="56"/>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/step_indicator.py" line="57"/>
+        <source>current step</source>
+        <translation>当前步骤</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/step_indicator.py" line="57"/>
+        <source>to do</source>
+        <translation>待完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/step_indicator.py" line="58"/>
+        <source>Step %1 of %2: %3, %4</source>
+        <translation>第 %1 步，共 %2 步：%3，%4</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/step_indicator.py" line="60"/>
+        <source>Ponder</source>
+        <translation>Ponder</translation>
     </message>
 </context>
 <context>
@@ -1489,12 +1805,12 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../../app/ui/main.py" line="62"/>
+        <location filename="../../app/ui/main.py" line="64"/>
         <source>Ponder</source>
         <translation>Ponder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main.py" line="63"/>
+        <location filename="../../app/ui/main.py" line="65"/>
         <source>Something went wrong. Your chats are saved; the details are in the log file (%1). If it happens again, restart Ponder.</source>
         <translation>出错了。你的对话已保存；详细信息见日志文件（%1）。如果再次发生，请重启 Ponder。</translation>
     </message>

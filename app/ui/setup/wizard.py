@@ -24,6 +24,7 @@ from app.store.settings import load_settings, save_settings
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.get_model_page import GetModelPage
 from app.ui.setup.hardware_page import HardwarePage
+from app.ui.setup.step_indicator import StepIndicator
 from app.ui.setup.trial_page import TrialPage
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ class SetupWizard(QWizard):
         self.hardware_page.recommended.connect(self._on_hardware_page_recommended)
         self.model_page.installed.connect(self._on_model_page_installed)
         self.customButtonClicked.connect(self._on_custom_button_clicked)
+        self.steps = StepIndicator(self)  # the mark and where the user is in the setup
+        self.setSideWidget(self.steps)
+        self.currentIdChanged.connect(self._on_current_id_changed)
         self.setMinimumSize(640, 480)
         self.retranslate()
 
@@ -81,6 +85,10 @@ class SetupWizard(QWizard):
         """The step on screen (None before the wizard shows its first page)."""
         page_id = self.currentId()
         return WizardStage(page_id) if page_id in set(WizardStage) else None
+
+    def _on_current_id_changed(self, page_id: int) -> None:
+        if page_id in set(WizardStage):
+            self.steps.set_current(list(WizardStage).index(WizardStage(page_id)))
 
     def _on_hardware_page_recommended(self, rec: object) -> None:
         assert isinstance(rec, Recommendation)
