@@ -125,6 +125,11 @@ QToolButton#reasoningToggle {{ color: {c.muted}; border: none; }}
 QLabel#noticeLabel {{ color: {c.muted}; font-style: italic; }}
 QLabel#emptyTitle {{ font-size: 20px; font-weight: 600; }}
 QLabel#emptyHint {{ color: {c.muted}; }}
+QLabel#recommendation {{ background: {c.user_bubble}; border: 1px solid {c.border};
+    border-radius: 8px; padding: 10px; }}
+QFrame#demoOffer {{ background: {c.base}; border: 1px dashed {c.border}; border-radius: 8px; }}
+QFrame#findBar {{ background: {c.window}; }}
+QLabel#findCount {{ color: {c.muted}; }}
 QListWidget#conversationList {{ border: none; background: {c.window}; }}
 QPlainTextEdit#composerInput {{ border: 1px solid {c.border}; border-radius: 8px;
     background: {c.base}; padding: 4px; }}
