@@ -10,17 +10,20 @@ model family's sampling defaults.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.chat.profile import GENERIC_PROFILE
 from app.core.types import SamplingParams
 from app.hardware.planner import Plan
+from app.hardware.probe import probe_hardware
+from app.hardware.types import HardwareReport
 from app.models.catalog import Catalog
 from app.models.installed import InstalledModel
-from app.services.loading import LoadedModel, ModelSource
+from app.services.loading import LoadedModel, ModelSource, gpu_offload_supported
 from app.services.secrets import remote_key
+from app.services.setup import verdicts
 from app.store.settings import Settings, load_settings, save_settings
 
 LOCAL = "local"
@@ -65,6 +68,17 @@ def local_choices(installed: list[InstalledModel], catalog: Catalog,
     choices += [LocalChoice(m.name, None, m.id, plans.get(m.id))
                 for m in catalog.models if m.id not in have]
     return choices
+
+
+def machine_verdicts(
+    models_dir: Path,
+    catalog: Catalog,
+    *,
+    probe: Callable[[Path], HardwareReport] = probe_hardware,
+    gpu_offload: Callable[[], bool] = gpu_offload_supported,
+) -> dict[str, Plan]:
+    """Probe this machine and give the planner's verdict for every catalog model."""
+    return verdicts(catalog, probe(models_dir), gpu_offload())
 
 
 def source_from_settings(settings: Settings) -> ModelSource | None:

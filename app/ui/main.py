@@ -109,6 +109,7 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     from app.ui.setup.model_setup import ModelSetup
 
     setup = ModelSetup(window, controller)
+    setup.loads.follow(binder)  # Settings → Model switches the model
     from app.ui.shell.help_menu import model_in_use
 
     window.help_menu.model_info = lambda: model_in_use(controller, setup)

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.chat.profile import GENERIC_PROFILE
 from app.services.sampling import PRESETS
 from app.store.settings import load_settings
 from app.ui.common import i18n, theme
@@ -73,7 +74,9 @@ def test_per_conversation_override(qtbot: QtBot, rig: Rig) -> None:
     assert binder.generate_options().sampling.temperature == pytest.approx(0.3)
     assert load_settings().temperature is None  # the global setting stays "auto"
     rig.controller.new_conversation()
-    assert binder.generate_options().sampling.temperature == pytest.approx(0.6)
+    # no model loaded: the generic family's default (the loaded family's profile otherwise)
+    generic = GENERIC_PROFILE.default_sampling.temperature
+    assert binder.generate_options().sampling.temperature == pytest.approx(generic)
     rig.controller.open_conversation(first)
     assert binder.generate_options().sampling.temperature == pytest.approx(0.3)
 

@@ -10,10 +10,12 @@ reason). What loaded is remembered as the choice for the next start.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal, SignalInstance
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
 from app.core.errors import PonderError
@@ -27,6 +29,19 @@ from app.ui.shell.controller import ChatController
 log = logging.getLogger(__name__)
 
 MODEL_SUFFIX = ".gguf"
+
+KEPT_ON_DISK = ("backend", "last_model", "remote_url", "remote_model", "remote_api_key",
+                "plan_quant", "plan_n_gpu_layers", "plan_n_ctx", "plan_reason", "setup_skipped")
+"""Settings the window and the wizard write to the file themselves (not through the dialog)."""
+
+
+class SettingsHolder(Protocol):
+    """The settings binder as ModelLoads sees it (app.ui.shell.settings_dialog)."""
+
+    settings: Settings
+
+    @property
+    def changed(self) -> SignalInstance: ...
 
 
 class ModelLoads(QObject):
@@ -47,6 +62,7 @@ class ModelLoads(QObject):
         """The model being loaded, if any."""
         self.current: ModelSource | None = None
         """The model in use, if any."""
+        self._holder: SettingsHolder | None = None
         self.window.open_model_requested.connect(self._on_window_open_model_requested)
         self.window.setAcceptDrops(True)
         self.window.installEventFilter(self)
@@ -81,6 +97,29 @@ class ModelLoads(QObject):
             return False
         self.load(source, settings)
         return True
+
+    def follow(self, holder: SettingsHolder) -> None:
+        """Load the model the settings dialog chooses, and keep `holder` in step with the file.
+
+        The window remembers the model it loaded and the wizard saves the plan
+        straight to the settings file; `holder.settings` takes those fields
+        over after each load, so saving the dialog later does not undo them.
+        """
+        self._holder = holder
+        holder.changed.connect(self._on_holder_changed)
+
+    def _on_holder_changed(self, settings: object) -> None:
+        if not isinstance(settings, Settings):
+            return
+        source = source_from_settings(settings)
+        if source is not None and not _same_model(source, self.loading or self.current):
+            self.load(source, settings)
+
+    def _sync_holder(self) -> None:
+        if self._holder is not None:
+            disk = load_settings()
+            self._holder.settings = dataclasses.replace(
+                self._holder.settings, **{k: getattr(disk, k) for k in KEPT_ON_DISK})
 
     @property
     def loaded_path(self) -> Path | None:
@@ -120,6 +159,7 @@ class ModelLoads(QObject):
             remember_loaded(source)
         except PonderError as exc:
             log.warning("could not remember the model: %s", exc)
+        self._sync_holder()
         self.loaded.emit(source)
 
     def _on_client_load_failed(self, _message: str) -> None:
@@ -129,3 +169,12 @@ class ModelLoads(QObject):
 
     def _on_client_fallback_noted(self, reason: str) -> None:
         self.window.status.showMessage(reason, 15000)
+
+
+def _same_model(a: ModelSource, b: ModelSource | None) -> bool:
+    """Whether two sources name the same file or the same server model."""
+    if b is None or a.is_remote != b.is_remote:
+        return False
+    if a.is_remote:
+        return (a.remote_url, a.remote_model) == (b.remote_url, b.remote_model)
+    return a.path is not None and b.path is not None and a.path.resolve() == b.path.resolve()

@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import PonderError
 from app.core.types import GenerateOptions, SamplingParams
+from app.services.model_choice import family_sampling
 from app.services.sampling import OVERRIDABLE, PRESET_NAMES, inherited_values, resolve_options
 from app.store.settings import Settings, load_settings, save_settings
 from app.ui.common import i18n, theme
+from app.ui.shell.model_settings_page import ModelSettingsPage
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self._settings = settings
         layout = QVBoxLayout(self)
+        self.model_page = ModelSettingsPage(settings, self)  # Settings → Model
+        layout.addWidget(self.model_page)
         self.form = QFormLayout()
         layout.addLayout(self.form)
         self.preset = QComboBox(self)
@@ -193,7 +197,7 @@ class SettingsDialog(QDialog):
 
         n_ctx, layers = self.n_ctx.value(), self.n_gpu_layers.value()
         return dataclasses.replace(
-            self._settings,
+            self.model_page.result(self._settings),
             preset=preset,
             temperature=auto("temperature", round(self.temperature.value(), 2)),
             top_p=auto("top_p", round(self.top_p.value(), 2)),
@@ -246,8 +250,9 @@ class SettingsBinder(QObject):
             return self.settings
 
     def generate_options(self) -> GenerateOptions:
-        """Options for the next reply."""
-        return options_from(self.effective())
+        """Options for the next reply: the loaded model family's profile, then the settings."""
+        client = getattr(self._controller, "client", None)
+        return options_from(self.effective(), family_sampling(getattr(client, "loaded", None)))
 
     def _overrides(self) -> dict[str, Any]:
         controller = self._controller
