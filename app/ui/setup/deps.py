@@ -13,6 +13,7 @@ from app.models.catalog import Catalog, load_catalog
 from app.models.demo import DemoModel, find_demo_models
 from app.models.download import DownloadSettings
 from app.models.mirrors import Mirror, resolve_mirrors
+from app.models.sources import SourceSettings, load_sources
 from app.services.loading import BackendBuilder, local_builder
 from app.services.setup import TRIAL_QUESTION
 
@@ -33,6 +34,9 @@ class SetupDeps:
         speed_seconds: length of the speed measurement after the first answer.
         question: the first test question.
         demo_models: finds a small demo model shipped in a Python package.
+        sources: the user's download source and proxy; when set, the download
+            step shows them and downloads through them (not `mirrors`).
+        config_dir: where `sources` are saved (None: the real config folder).
     """
 
     models_dir: Path
@@ -45,9 +49,12 @@ class SetupDeps:
     speed_seconds: float = 10.0
     question: str = TRIAL_QUESTION
     demo_models: Callable[[], list[DemoModel]] = find_demo_models
+    sources: SourceSettings | None = None
+    config_dir: Path | None = None
 
     @classmethod
     def default(cls) -> SetupDeps:
         """The real folders, catalog and mirrors."""
+        sources = load_sources(paths.config_dir())
         return cls(models_dir=paths.models_dir(), catalog=load_catalog(),
-                   mirrors=resolve_mirrors())
+                   mirrors=resolve_mirrors(), sources=sources, config_dir=paths.config_dir())

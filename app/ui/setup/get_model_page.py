@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.core import paths
 from app.models.catalog import CatalogFile
 from app.models.download import (
     Downloader,
@@ -27,10 +28,10 @@ from app.models.download import (
     DownloadResult,
     DownloadStatus,
     Phase,
-    RemoteFile,
     format_bytes,
     part_path,
 )
+from app.models.download_types import Verification
 from app.models.importer import ImportMode
 from app.models.installed import InstalledModel, get_default_model, set_default_model
 from app.services.setup import Recommendation
@@ -38,6 +39,7 @@ from app.ui.common.i18n import fill
 from app.ui.setup.demo_offer import DemoOffer
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.page_style import show_as_error
+from app.ui.setup.sources_box import SourcesBox, alternative_text, remember_source
 from app.ui.threads.model_tasks import ImportProgress, TaskThread, download_job, import_job
 
 STALL_NOTICE_S = 3.0
@@ -104,6 +106,11 @@ class GetModelPage(QWizardPage):
         row.addWidget(self.quant_label)
         row.addWidget(self.quant_combo, 1)
         layout.addLayout(row)
+        self.sources_box: SourcesBox | None = None
+        if deps.sources is not None:  # else tests' fixed mirrors
+            self.sources_box = SourcesBox(deps.config_dir or paths.config_dir(), self,
+                                          deps.sources)
+            layout.addWidget(self.sources_box)
         buttons = QHBoxLayout()
         self.download_button = QPushButton(self)
         self.download_button.clicked.connect(self.start_download)
@@ -123,8 +130,11 @@ class GetModelPage(QWizardPage):
         self.message_label.setWordWrap(True)
         self.error_label = QLabel(self)
         show_as_error(self.error_label)
+        self.other_source_button = QPushButton(self)  # one click after a failure
+        self.other_source_button.setVisible(False)
+        self.other_source_button.clicked.connect(self._on_other_source_button_clicked)
         for widget in (self.progress_bar, self.progress_label, self.message_label,
-                       self.error_label):
+                       self.error_label, self.other_source_button):
             layout.addWidget(widget)
         layout.addSpacing(12)
         self.or_label = QLabel(self)
@@ -248,12 +258,19 @@ class GetModelPage(QWizardPage):
             return
         self.error_label.setText("")
         self.message_label.setText("")
+        self.other_source_button.setVisible(False)
         self._is_demo = False
         self._pause.clear()
-        remote = RemoteFile(rec.model.repo_id, f.filename, sha256=f.sha256,
-                            size=f.size_bytes if f.size_exact else None)
-        downloader = Downloader(self._deps.mirrors, self._deps.download_settings)
-        self._task = TaskThread(download_job(downloader, remote, target, self._pause), self)
+        if self.sources_box is not None:
+            sources = self.sources_box.save()
+            if sources is None:  # the box shows why
+                return
+            downloader = sources.downloader(self._deps.download_settings)
+        else:
+            downloader = Downloader(self._deps.mirrors, self._deps.download_settings)
+        # Each catalog file comes from its own pinned repository.
+        self._task = TaskThread(download_job(downloader, f.remote_file(), target, self._pause),
+                                self)
         self._transfer = Transfer.DOWNLOAD
         self._task.setObjectName(self._transfer.value)
         self._task.progress.connect(self._on_download_progress)
@@ -265,6 +282,12 @@ class GetModelPage(QWizardPage):
         self._is_stalled = False
         self._stall_timer.start()
         self._task.start()
+
+    def _on_other_source_button_clicked(self) -> None:
+        other = self.sources_box.value().alternative() if self.sources_box else None
+        if self.sources_box is not None and other is not None:
+            self.sources_box.set_value(other)
+            self.start_download()
 
     def pause_download(self) -> None:
         """Stop and keep the partial file (it resumes later, also after a restart)."""
@@ -328,7 +351,12 @@ class GetModelPage(QWizardPage):
             return
         assert isinstance(result, DownloadResult)
         if result.status is DownloadStatus.COMPLETED and result.path is not None:
-            self._finish_install(result.path, self.tr("Downloaded and verified."))
+            if self.sources_box is not None:
+                remember_source(self.sources_box, result)
+            self._finish_install(result.path, self.tr("Downloaded and verified.")
+                                 if result.verification is Verification.CATALOG else self.tr(
+                                     "Downloaded; not verified against Ponder's catalog (the "
+                                     "server's own SHA-256 was checked)."))
         elif result.status is DownloadStatus.PAUSED:
             self.message_label.setText(self.tr(
                 "Paused. Press Resume download to go on, now or after restarting Ponder."))
@@ -341,6 +369,11 @@ class GetModelPage(QWizardPage):
     def _on_task_failed(self, message: str) -> None:
         self.error_label.setText(message)
         self.message_label.setText("")
+        other = self.sources_box.value() if self.sources_box is not None else None
+        caption = alternative_text(other) if other is not None else None
+        if self._transfer is Transfer.DOWNLOAD and caption is not None:
+            self.other_source_button.setText(caption)
+            self.other_source_button.setVisible(True)
         self._on_quant_combo_changed()  # progress back to what is really on disk
 
     def _on_stall_timer_timeout(self) -> None:

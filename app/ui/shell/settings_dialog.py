@@ -100,6 +100,9 @@ class SettingsDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        from app.ui.shell.download_page import add_download_page  # download code: not at start
+
+        self.sources_box = add_download_page(self, layout)
         layout.addWidget(self.this_chat_only)
         layout.addWidget(self.buttons)
         self._is_filling = True
