@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from app.ui.chat.message_data import MessageData
 from app.ui.chat.message_widget import MessageWidget
+from app.ui.chat.trim_divider import TrimDivider
 
 
 class ChatView(QScrollArea):
@@ -49,6 +50,9 @@ class ChatView(QScrollArea):
         self._layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self._layout.addStretch(1)
         self.setWidget(self._container)
+        self.trim_divider = TrimDivider(self._container)
+        self.trim_divider.hide()
+        self._trimmed_before: int | None = None
         self._all: list[MessageData] = []
         self._widgets: dict[int, MessageWidget] = {}
         self._first_shown = 0
@@ -92,8 +96,39 @@ class ChatView(QScrollArea):
         for widget in old.values():
             widget.deleteLater()
         self.more_button.setVisible(self._first_shown > 0)
+        self._place_trim_divider()
         self._is_following = True
         self.scroll_to_bottom()
+
+    def set_trimmed_before(self, message_id: int | None, dropped: int = 0) -> None:
+        """Show the divider above `message_id` (None: the model sees every message)."""
+        self._trimmed_before = message_id
+        self.trim_divider.set_dropped(dropped)
+        self._place_trim_divider()
+
+    def _place_trim_divider(self) -> None:
+        self._layout.removeWidget(self.trim_divider)
+        widget = self._widgets.get(self._trimmed_before or 0)
+        if widget is None:
+            self.trim_divider.hide()
+            return
+        self._layout.insertWidget(self._layout.indexOf(widget), self.trim_divider)
+        self.trim_divider.show()
+
+    def set_text_size(self, points: int) -> None:
+        """Show messages in a `points`-sized font (formulas are re-rendered to match)."""
+        # A style sheet, not setFont: widgets the app's style sheet polishes do not
+        # inherit a parent's font. font-size alone keeps each family (code stays fixed).
+        sheet = (f"QWidget {{ font-size: {points}pt; }} "
+                 f"QLabel#codeLanguage {{ font-size: {max(6, points - 2)}pt; }}")
+        if self._container.styleSheet() == sheet:
+            return
+        self._container.setStyleSheet(sheet)
+        old, self._widgets = self._widgets, {}
+        for widget in old.values():
+            self._layout.removeWidget(widget)
+            widget.deleteLater()
+        self.set_messages(self._all)
 
     def append(self, data: MessageData) -> MessageWidget:
         """Add one message at the end and follow it."""
@@ -160,6 +195,7 @@ class ChatView(QScrollArea):
             self._layout.insertWidget(1 + offset, widget)
         self._first_shown = start
         self.more_button.setVisible(start > 0)
+        self._place_trim_divider()
         self._is_following = False
 
     def _on_scroll_timer_timeout(self) -> None:

@@ -1,4 +1,8 @@
-"""The text box where the user writes: Enter sends, Shift+Enter breaks the line."""
+"""The text box where the user writes: Enter sends, Shift+Enter breaks the line.
+
+With the send-on-Enter setting off, Enter breaks the line and Ctrl+Enter
+(Cmd+Enter on macOS) sends.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +21,16 @@ class ComposerInput(QPlainTextEdit):
 
     submitted = Signal()
     stop_pressed = Signal()
+    sends_on_enter = True
+    """Enter sends (else Enter breaks the line and Ctrl+Enter sends)."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            modifiers = event.modifiers()
+            if modifiers & Qt.KeyboardModifier.ControlModifier:
+                self.submitted.emit()  # Ctrl+Enter sends in either mode
+            elif modifiers & Qt.KeyboardModifier.ShiftModifier or not self.sends_on_enter:
                 self.insertPlainText("\n")
             else:
                 self.submitted.emit()
@@ -76,6 +85,11 @@ class Composer(QWidget):
         self.input.setPlainText(text)
         self.input.setFocus()
 
+    def set_send_on_enter(self, sends_on_enter: bool) -> None:
+        """Enter sends (True), or Enter breaks the line and Ctrl+Enter sends (False)."""
+        self.input.sends_on_enter = sends_on_enter
+        self.retranslate()
+
     def set_busy(self, is_busy: bool) -> None:
         """While a reply streams, Stop is enabled and Send is not."""
         self.send_button.setEnabled(not is_busy)
@@ -84,8 +98,11 @@ class Composer(QWidget):
 
     def retranslate(self) -> None:
         """Set user-visible texts in the current language."""
-        self.input.setPlaceholderText(
-            self.tr("Ask anything — Enter sends, Shift+Enter adds a line, Esc stops"))
+        if self.input.sends_on_enter:
+            hint = self.tr("Ask anything — Enter sends, Shift+Enter adds a line, Esc stops")
+        else:
+            hint = self.tr("Ask anything — Ctrl+Enter sends, Enter adds a line, Esc stops")
+        self.input.setPlaceholderText(hint)
         self.input.setAccessibleName(self.tr("Message input"))
         self.send_button.setText(self.tr("Send"))
         self.send_button.setAccessibleName(self.tr("Send message"))

@@ -293,6 +293,7 @@ class MarkdownView(QWidget):
             widget.set_segment(segment, is_dark=is_dark, is_plain=not is_ready)
             self._wait_for(index, () if is_ready else (_RENDERER_LOADING,))
         elif isinstance(widget, RichBrowser):
+            widget.ensurePolished()  # the chat's text size comes from a style sheet
             math_metrics.use_font(widget.font())  # formulas sit on this font's baseline
             if is_ready and self._is_streaming and not segment.is_closed:
                 piece = self._tail_for(index, is_dark).render(segment.source)

@@ -13,7 +13,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +32,7 @@ from app.services.model_choice import family_sampling
 from app.services.sampling import OVERRIDABLE, PRESET_NAMES, inherited_values, resolve_options
 from app.store.settings import Settings, load_settings, save_settings
 from app.ui.common import i18n, theme
+from app.ui.shell.local_api_page import LocalApiPage
 from app.ui.shell.model_settings_page import ModelSettingsPage
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,11 @@ class SettingsDialog(QDialog):
         for scheme in theme.Scheme:
             self.theme.addItem("", scheme.value)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        self.font_size = self._int(7, 32, settings.font_size)
+        self.send_on_enter = QCheckBox(self)
+        self.send_on_enter.setChecked(settings.send_on_enter)
+        self.show_reasoning = QCheckBox(self)
+        self.show_reasoning.setChecked(settings.show_reasoning)
         self.this_chat_only = QCheckBox(self)
         self.this_chat_only.setEnabled(has_conversation)
         self.this_chat_only.setChecked(is_override and has_conversation)
@@ -100,6 +106,8 @@ class SettingsDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.api_page = LocalApiPage(settings, self)
+        layout.addWidget(self.api_page)
         from app.ui.shell.download_page import add_download_page  # download code: not at start
 
         self.sources_box = add_download_page(self, layout)
@@ -150,6 +158,8 @@ class SettingsDialog(QDialog):
         self.n_ctx.setSpecialValueText(self.tr("Automatic"))
         self.n_gpu_layers.setSpecialValueText(self.tr("Automatic"))
         self.this_chat_only.setText(self.tr("Save for this chat only"))
+        self.send_on_enter.setText(self.tr("Enter sends (else Ctrl+Enter sends)"))
+        self.show_reasoning.setText(self.tr("Show the reasoning while it is written"))
         rows = [
             (self.preset, self.tr("Preset")),
             (self.temperature, self.tr("Temperature")),
@@ -165,6 +175,9 @@ class SettingsDialog(QDialog):
             (self.n_gpu_layers, self.tr("GPU layers (-1: all)")),
             (self.language, self.tr("Language")),
             (self.theme, self.tr("Theme")),
+            (self.font_size, self.tr("Text size (Ctrl+= / Ctrl+-)")),
+            (self.send_on_enter, self.tr("Sending")),
+            (self.show_reasoning, self.tr("Reasoning")),
         ]
         while self.form.rowCount():
             self.form.takeRow(0)
@@ -200,7 +213,7 @@ class SettingsDialog(QDialog):
 
         n_ctx, layers = self.n_ctx.value(), self.n_gpu_layers.value()
         return dataclasses.replace(
-            self.model_page.result(self._settings),
+            self.model_page.result(self.api_page.result(self._settings)),
             preset=preset,
             temperature=auto("temperature", round(self.temperature.value(), 2)),
             top_p=auto("top_p", round(self.top_p.value(), 2)),
@@ -215,11 +228,22 @@ class SettingsDialog(QDialog):
             n_gpu_layers=None if layers == AUTO_GPU_LAYERS else layers,
             language=str(self.language.currentData()),
             theme=str(self.theme.currentData()),
+            font_size=self.font_size.value(),
+            send_on_enter=self.send_on_enter.isChecked(),
+            show_reasoning=self.show_reasoning.isChecked(),
         )
 
 
 class SettingsBinder(QObject):
-    """Holds the settings, applies them live and saves them."""
+    """Holds the settings, applies them live and saves them.
+
+    Signals:
+        changed(object): the Settings now in use (after `apply`).
+        dialog_made(object): a SettingsDialog was built (before it shows).
+    """
+
+    changed = Signal(object)
+    dialog_made = Signal(object)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -267,8 +291,10 @@ class SettingsBinder(QObject):
     def make_dialog(self) -> SettingsDialog:
         """A dialog filled with the effective settings."""
         has_conv = self._controller is not None and self._controller.conversation_id is not None
-        return SettingsDialog(self.effective(), self._window, has_conversation=has_conv,
-                              is_override=bool(self._overrides()))
+        dialog = SettingsDialog(self.effective(), self._window, has_conversation=has_conv,
+                                is_override=bool(self._overrides()))
+        self.dialog_made.emit(dialog)
+        return dialog
 
     def open_dialog(self) -> None:
         """Show the dialog and apply what the user chose."""
@@ -298,6 +324,7 @@ class SettingsBinder(QObject):
             i18n.install(new.language or "system")
         if new.theme != old.theme:
             self.apply_theme()
+        self.changed.emit(new)
 
     def apply_theme(self) -> None:
         """Re-apply the theme setting (also on a system scheme change)."""
