@@ -76,7 +76,8 @@ class LocalApiPage(QGroupBox):
         self.snippet = QPlainTextEdit(self)
         self.snippet.setReadOnly(True)
         self.snippet.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.snippet.setFixedHeight(96)
+        self.snippet.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # code: scroll sideways
+        self.snippet.setFixedHeight(110)
         self.copy_button = QPushButton(self)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
         self._form = form
