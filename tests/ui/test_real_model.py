@@ -1,4 +1,9 @@
-"""The window on the real path: SmolLM2-135M through llama.cpp in the worker thread."""
+"""The window on the real path: SmolLM2-135M through llama.cpp in the worker thread.
+
+The model is opened the way File → Open GGUF opens it (ModelLoads → the
+worker's ModelHost → services.loading → llama.cpp), with the context the
+settings ask for.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +13,34 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.types import GenerateOptions, LoadParams, SamplingParams
+from app.core.types import GenerateOptions, SamplingParams
 from app.store.records import MessageStatus
-from app.ui.threads.worker import local_backend_factory
-from tests.ui.helpers import Rig, make_rig
+from app.store.settings import Settings, load_settings, save_settings
+from app.ui.shell.model_loads import ModelLoads
+from tests.ui.helpers import Rig, make_rig, snap
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def rig(qtbot: QtBot, tmp_path: Path, smollm2_path: Path) -> Iterator[Rig]:
+def rig(qtbot: QtBot, tmp_path: Path, smollm2_path: Path, screenshot_dir: Path
+        ) -> Iterator[Rig]:
+    save_settings(Settings(n_ctx=1024, n_threads=2))
     r = make_rig(tmp_path / "real.sqlite3")
     qtbot.addWidget(r.window)
     r.controller._options = lambda: GenerateOptions(
         sampling=SamplingParams(max_tokens=40, temperature=0.7, seed=7))
     with qtbot.waitSignal(r.controller.model_changed, timeout=60000) as blocker:
-        r.controller.load_model(local_backend_factory(LoadParams(smollm2_path, n_ctx=1024)))
+        assert ModelLoads(r.controller, r.window).open_file(smollm2_path)
     info = blocker.args[0]
     assert info.backend in ("CPU", "CUDA", "Metal") and info.n_ctx == 1024
+    loaded = r.client.loaded
+    assert loaded is not None and loaded.params is not None
+    assert (loaded.params.n_ctx, loaded.params.n_threads, loaded.params.flash_attn) == \
+        (1024, 2, True)
+    assert r.window.status.backend_label.text() == f"on this computer ({info.backend})"
+    assert load_settings().last_model == str(smollm2_path.resolve())
+    snap(r.window.status, screenshot_dir / "status_bar_local.png")
     assert "smollm" in info.model_name.lower() or info.model_name
     yield r
     r.close()

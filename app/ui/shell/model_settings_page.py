@@ -92,6 +92,8 @@ class ModelSettingsPage(QGroupBox):
         self._mode.addButton(self.remote_radio)
         self.local_list = QListWidget(self)
         self.local_list.setMinimumHeight(90)
+        self.local_list.setWordWrap(True)
+        self.local_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.local_note = QLabel(self)
         self.local_note.setWordWrap(True)
         self.url = QLineEdit(settings.remote_url, self)
