@@ -69,6 +69,7 @@ class ModelHost:
         self._loader = loader or ModelLoader()
         self._loaded: LoadedModel | None = None
         self._cond = threading.Condition()
+        self._measuring = threading.Lock()
         self._queue: list[_Ticket] = []
         self._is_busy = False
         self._streak = 0
@@ -117,7 +118,9 @@ class ModelHost:
 
     def _close_loaded(self) -> None:
         if self._loaded is not None:
-            loaded, self._loaded = self._loaded, None
+            # A measure running on another thread finishes before the model is freed.
+            with self._measuring:
+                loaded, self._loaded = self._loaded, None
             loaded.backend.close()
 
     # -- turns ---------------------------------------------------------------
@@ -206,10 +209,11 @@ class ModelHost:
         Does not wait for a turn: measuring only tokenizes, so the context
         meter can update while a reply streams.
         """
-        loaded = self._loaded
-        if loaded is None:
-            return None
-        return loaded.backend.measure_prompt(messages, options)
+        with self._measuring:  # the model is not freed under a running measure
+            loaded = self._loaded
+            if loaded is None:
+                return None
+            return loaded.backend.measure_prompt(messages, options)
 
     def with_backend(self, job: Callable[[LoadedModel], object],
                      priority: Priority = Priority.INTERACTIVE) -> object:

@@ -108,14 +108,15 @@ class ApiControl(QObject):
 
     def sync(self, settings: Settings) -> None:
         """Start, restart or stop the API so that it matches `settings`."""
+        if not settings.api_server_enabled:
+            if self._running_for is not None or self.server is not None:
+                self.stop()
+            return  # off: the keyring is not even asked for the key
         wanted = self._wanted(settings)
-        if settings.api_server_enabled and wanted == self._running_for:
+        if wanted == self._running_for:
             return  # running (or starting) as asked
-        if not settings.api_server_enabled and self._running_for is None and self.server is None:
-            return
         self.stop()
-        if settings.api_server_enabled:
-            self._start(settings, wanted)
+        self._start(settings, wanted)
 
     def stop(self) -> None:
         """Stop the API (running replies end with their closed connections)."""
