@@ -141,3 +141,21 @@ def test_an_unreachable_server_is_one_clear_sentence() -> None:
     assert "127.0.0.1" in str(caught.value)
     with pytest.raises(BackendError, match="is not a server address"):
         list_server_models("ftp://nowhere")
+
+
+def test_loading_through_the_host_as_ponder_serve_does_leaves_the_choice_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.host import ModelHost
+    from app.services.loading import ModelLoader
+    from tests.services.recording import RecordingBuilder
+
+    monkeypatch.setenv("PONDER_HOME", str(tmp_path / "home"))
+    chosen, served = tmp_path / "chosen.gguf", tmp_path / "served.gguf"
+    for path in (chosen, served):
+        path.write_bytes(b"GGUF")
+    save_settings(Settings(last_model=str(chosen)))
+    host = ModelHost(ModelLoader(build=RecordingBuilder()))
+    host.load(ModelSource(path=served), load_settings())
+    assert host.loaded is not None and host.loaded.source.path == served
+    # only the window remembers what it loaded (app.ui.shell.model_loads)
+    assert load_settings().last_model == str(chosen)
