@@ -311,18 +311,93 @@ def bench_cold_start(runs: int = 3) -> None:
     report("cold_start", statistics.median(times), "<", 1.0, " s")
 
 
+def bench_long_paste(app: QApplication, chars: int = 1_000_000) -> None:
+    """Paste `chars` characters into the composer and press Enter: the event-loop stall.
+
+    The window as build_gui wires it (PromptGuard between composer and
+    controller) with SmolLM2 at a 2048-token context when present, else the
+    FakeBackend at 4096. Measured until the context message is shown.
+    """
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from app.core.types import LoadParams
+    from app.engine.fake import FakeBackend
+    from app.services.loading import LoadedModel, ModelLoader, ModelSource
+    from app.ui.shell.prompt_guard import PromptGuard
+    from tests.ui.helpers import make_rig
+
+    model = smollm2_path()
+    rig = make_rig(Path(tempfile.mkdtemp()) / "bench-paste.sqlite3")
+    PromptGuard(rig.window, rig.controller)
+    rig.controller.show_dialogs = False
+    rig.window.show()
+    if model is not None and importlib.util.find_spec("llama_cpp") is not None:
+        factory: object = lambda: ModelLoader().load_params(  # noqa: E731
+            ModelSource(path=model), LoadParams(model, n_ctx=2048))
+    else:
+        factory = lambda: LoadedModel(FakeBackend("", "ok", n_ctx=4096),  # noqa: E731
+                                      ModelSource())
+    loaded: list[object] = []
+    rig.controller.model_changed.connect(loaded.append)
+    rig.controller.load_model(factory)
+    deadline = time.monotonic() + 120
+    while not loaded and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    text = (("The quick brown fox jumps over the lazy dog. " * 23 + "\n") * (chars // 1000 + 1))
+    QApplication.clipboard().setText(text[:chars])
+    shown: list[str] = []
+    rig.controller.error_shown.connect(shown.append)
+    try:
+        for _ in range(20):  # let the load's aftermath settle
+            app.processEvents()
+            time.sleep(0.01)
+        beat = Heartbeat()
+        beat.start()
+        start = time.perf_counter()
+        rig.window.composer.input.setFocus()
+        QTimer.singleShot(5, rig.window.composer.input.paste)
+        QTimer.singleShot(60, lambda: QTest.keyClick(rig.window.composer.input,
+                                                     Qt.Key.Key_Return))
+        deadline = time.monotonic() + 60
+        while not shown and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.0002)
+        for _ in range(50):  # and a little after the message
+            app.processEvents()
+            time.sleep(0.001)
+        beat.stop()
+        if not shown:
+            print("long_paste: no context message within 60 s (a hang)", flush=True)
+            report("long_paste_stall_max", 60000.0, "<", 50, " ms")
+            return
+        p99, worst = beat.stalls()
+        print(f"# long_paste: {chars:,} characters, message after "
+              f"{(time.perf_counter() - start) * 1000:.0f} ms: {shown[0][:60]}...", flush=True)
+        report("long_paste_stall_max", worst, "<", 50, " ms")
+    finally:
+        rig.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=2000)
     parser.add_argument("--tps", type=float, default=600.0)
     parser.add_argument("--real-tokens", type=int, default=300)
+    parser.add_argument("--only-paste", action="store_true",
+                        help="run only the 1 MB paste target")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(["ponder-bench"])
     assert isinstance(app, QApplication)
+    if args.only_paste:
+        bench_long_paste(app)
+        return 0
     bench_cold_start()
     bench_open_long_chat(app, 1000)
     bench_fake_stream(app, args.tokens, args.tps)
     bench_real_stream(app, args.real_tokens)
+    bench_long_paste(app)
     print(f"# {len(RESULTS)} targets, {sum('PASS' in r for r in RESULTS)} pass", flush=True)
     return 0
 

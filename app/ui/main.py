@@ -123,6 +123,9 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     from app.ui.shell.fault_notices import show_start_faults
 
     faults = show_start_faults(window, store, setup)
+    from app.ui.shell.prompt_guard import PromptGuard
+
+    PromptGuard(window, controller)  # a hopelessly long message is refused before it is stored
     return Gui(app, window, controller, client, setup, faults)
 
 
