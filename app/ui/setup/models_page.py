@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import paths
 from app.core.errors import PonderError
 from app.models.catalog import Catalog
 from app.models.demo import DemoModel
 from app.models.download import format_bytes
+from app.models.hashing import HashCache
 from app.models.importer import ImportMode
 from app.models.installed import (
     InstalledModel,
@@ -40,6 +42,7 @@ from app.models.installed import (
 )
 from app.ui.common.i18n import fill
 from app.ui.setup.demo_offer import DemoOffer
+from app.ui.setup.model_trust import hash_job, is_flagged, trust_text, trust_tooltip, unchecked
 from app.ui.threads.model_tasks import TaskThread, import_job
 
 Confirm = Callable[[str, str], bool]
@@ -60,7 +63,7 @@ class ModelsPage(QDialog):
     setup_requested = Signal()
     models_changed = Signal()
 
-    COLUMNS = 6
+    COLUMNS = 7
 
     def __init__(self, models_dir: Path, catalog: Catalog | None = None,
                  parent: QWidget | None = None,
@@ -70,6 +73,9 @@ class ModelsPage(QDialog):
         self.catalog = catalog
         self.demos = demo_models() if demo_models is not None else []
         self._demo_task: TaskThread | None = None
+        self.hash_cache = HashCache.in_folder(paths.data_dir())
+        self._hash_task: TaskThread | None = None
+        self._hash_tried: set[Path] = set()  # hashed once per page, also when it failed
         self.models: list[InstalledModel] = []
         self.loaded_path: Path | None = None
         self.confirm: Confirm = self._ask
@@ -129,7 +135,8 @@ class ModelsPage(QDialog):
         self.setWindowTitle(self.tr("Models"))
         self.table.setHorizontalHeaderLabels([
             self.tr("Model"), self.tr("Size"), self.tr("Quantization"),
-            self.tr("Architecture"), self.tr("Context"), self.tr("Status")])
+            self.tr("Architecture"), self.tr("Context"), self.tr("Status"),
+            self.tr("Trust")])
         self.table.setAccessibleName(self.tr("Installed models"))
         self.folder_label.setText(fill(self.tr("Models folder: %1"), self.models_dir))
         self.use_button.setText(self.tr("Use now"))
@@ -155,17 +162,22 @@ class ModelsPage(QDialog):
     def refresh(self) -> None:
         """Re-read the models folder, keeping the selection where possible."""
         selected = self.selected()
-        self.models = list_installed(self.models_dir, self.catalog)
+        self.models = list_installed(self.models_dir, self.catalog, hash_cache=self.hash_cache)
+        self._check_hashes()
         self.table.setRowCount(len(self.models))
         for row, m in enumerate(self.models):
             ctx = f"{m.context_length:,}" if m.context_length else "?"
             cells = [m.name if m.name == m.file_name else f"{m.name}\n{m.file_name}",
                      format_bytes(m.size_bytes), m.quant, m.architecture, ctx,
-                     self._status(m)]
+                     self._status(m), trust_text(m, is_checking=self._hash_task is not None)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if m.problem:
                     item.setToolTip(m.problem)
+                if column == self.COLUMNS - 1:
+                    item.setToolTip(trust_tooltip(m))
+                    if is_flagged(m):
+                        item.setForeground(QBrush(QColor("#c0392b")))
                 self.table.setItem(row, column, item)
         self.table.resizeRowsToContents()
         if selected is not None:
@@ -193,6 +205,8 @@ class ModelsPage(QDialog):
         parts = []
         if m.problem:
             parts.append(self.tr("damaged"))
+        if is_flagged(m):
+            parts.append(self.tr("flagged"))
         if self.loaded_path is not None and m.path == self.loaded_path:
             parts.append(self.tr("in use"))
         if m.is_default:
@@ -305,6 +319,33 @@ class ModelsPage(QDialog):
     def _on_demo_task_finished(self) -> None:
         self._demo_task = None
         self.refresh()
+
+    def _check_hashes(self) -> None:
+        """Hash the files not checked yet on a worker thread, then list again."""
+        files = [p for p in unchecked(self.models) if p not in self._hash_tried]
+        if not files or self._hash_task is not None:
+            return
+        self._hash_tried.update(files)
+        task = TaskThread(hash_job(files, self.hash_cache), self)
+        task.setObjectName("hash")
+        task.finished.connect(self._on_hash_task_finished)
+        self._hash_task = task
+        task.start()
+
+    def _on_hash_task_finished(self) -> None:
+        self._hash_task = None
+        self.refresh()
+
+    def stop(self) -> None:
+        """Stop hashing and wait for it (the page closes; it goes on when shown again)."""
+        if self._hash_task is not None:
+            self._hash_task.cancel()
+            self._hash_task.wait(10000)
+        self._hash_tried.clear()  # files hashed already are in the cache
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop()
+        super().closeEvent(event)
 
     def _on_table_item_double_clicked(self, _item: QTableWidgetItem) -> None:
         self.use_selected()
