@@ -99,12 +99,16 @@ class GenerateOptions:
         thinking_budget: reasoning tokens after which "Answer now" happens by
             itself; None means no budget.
         detect_loops: report a repeating reasoning loop as a notice.
+        conversation: the stored conversation this request continues (a
+            plain key such as its id); a local model keeps and restores the
+            conversation's KV state under it. None: not a stored conversation.
     """
 
     sampling: SamplingParams = field(default_factory=SamplingParams)
     math_mode: bool = False
     thinking_budget: int | None = None
     detect_loops: bool = True
+    conversation: str | None = None
 
 
 @dataclass(frozen=True)

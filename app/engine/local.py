@@ -41,6 +41,7 @@ from app.core.types import (
     StreamEvent,
 )
 from app.engine.decode_loop import MAX_SEQUENCES, DecodeSession, KvCache
+from app.engine.kv_state import ConversationMemory, model_identity
 from app.engine.llama_context import (
     has_sequence_slots,
     sequence_slots,
@@ -149,6 +150,11 @@ class LocalBackend:
         )
         self.backend_sampling = wants_backend_sampling(self._info.backend)
         self._cuts: dict[int, BackendTopK] = {}
+        cp = self._llama.context_params
+        self.memory = ConversationMemory(self._kv, model_identity(
+            Path(params.model_path), self._n_ctx, int(cp.type_k), int(cp.type_v),
+            int(getattr(cp, "flash_attn_type", getattr(cp, "flash_attn", -1))), template.source))
+        """Per-conversation KV states (app.engine.kv_state); `use_folder` adds the disk."""
 
     def _choose_template(
         self, params: LoadParams, name: str, bos_text: str, eos_text: str
@@ -283,6 +289,7 @@ class LocalBackend:
         if not self._closed:
             self._closed = True
             self._drop_cuts()
+            self.memory.close()
             self._kv.close()
             self._llama.close()
 
@@ -332,6 +339,7 @@ class LocalBackend:
         chains = [SamplerChain(resolve(sampling, i), self.n_vocab) for i in range(k)]
         on_backend = self._backend_cut(k, sampling)
         first_chunk = self._kv.capacity if self._info.backend != "CPU" else PREFILL_FIRST_CHUNK
+        self.memory.before(options.conversation, fitted.prompt.tokens)
         session = DecodeSession(self._kv, fitted.prompt.tokens, chains, control, on_backend,
                                 first_chunk)
         return [LocalSource(self, session, i, fitted, sampling.max_tokens, started, control)

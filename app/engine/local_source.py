@@ -91,6 +91,7 @@ class LocalSource:
 
     def close(self) -> None:
         self._session.finish(self._index)
+        self._backend.memory.after()  # keeps the conversation's state once all are done
 
     def close_reasoning(self) -> str:
         """Queue the closing tag after the sequence; return the decoder's held text."""
