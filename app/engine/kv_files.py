@@ -16,6 +16,7 @@ length u64 | crc32 u32 | tokens (int32 LE) | data.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -131,10 +132,8 @@ def _problem(raw: bytes, identity: bytes) -> str | None:
 
 def touch(path: Path) -> None:
     """Mark `path` as just used (its modification time orders the eviction)."""
-    try:
+    with contextlib.suppress(OSError):
         os.utime(path)
-    except OSError:
-        pass
 
 
 def _remove(path: Path) -> None:
@@ -162,13 +161,7 @@ def _mtime(path: Path) -> float:
 
 def used_bytes(folder: Path) -> int:
     """Bytes the state files in `folder` take."""
-    total = 0
-    for path in state_files(folder):
-        try:
-            total += path.stat().st_size
-        except OSError:
-            pass
-    return total
+    return sum(_size(path) for path in state_files(folder))
 
 
 def enforce_budget(folder: Path, budget_bytes: int, keep: Sequence[Path] = ()) -> int:
