@@ -21,6 +21,7 @@ from app.core.gguf_header import check_model_file
 from app.core.types import LoadParams
 from app.engine.backend import Backend
 from app.hardware.fallback import LoadAttempt, gpu_layer_attempts, should_retry_on_cpu
+from app.services.states import attach_states
 from app.store.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -179,7 +180,9 @@ class ModelLoader:
             raise ModelFileError("No model file was chosen. Open a GGUF file or download a model.")
         params = load_params(source.path, settings, gpu_offload=gpu_offload,
                              chat_template=source.chat_template)
-        return self.load_params(source, params, on_fallback)
+        loaded = self.load_params(source, params, on_fallback)
+        attach_states(loaded.backend, settings)  # conversation states on disk (local only)
+        return loaded
 
     def load_params(
         self,

@@ -11,7 +11,7 @@ runs a whole reply headless, stored (`reply_in_conversation`) or not stored
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.errors import PonderError
 from app.core.types import (
@@ -27,6 +27,7 @@ from app.core.types import (
     TextDelta,
 )
 from app.services.host import ModelHost, Priority
+from app.services.states import conversation_key
 from app.store.chat_store import ChatStore
 from app.store.records import MessageStatus, StoredMessage
 
@@ -153,6 +154,8 @@ class ReplyService:
         A failure stores the partial reply with status error and re-raises.
         """
         store = self._store()
+        if options.conversation is None:  # the model keeps this conversation's state
+            options = replace(options, conversation=conversation_key(conversation_id))
         user = store.add_user_message(conversation_id, text)
         info = self.host.info
         message = store.start_reply(user.id, model=info.model_name if info else "")

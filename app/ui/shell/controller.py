@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -28,6 +29,7 @@ from app.core.types import (
     Role,
     StopReason,
 )
+from app.services.states import conversation_key
 from app.store.chat_store import ChatStore
 from app.store.records import MessageStatus, StoredMessage
 from app.ui.chat.math_queue import warm_up_renderer
@@ -296,7 +298,8 @@ class ChatController(QObject):
             history.append(ChatMessage(Role(m.role), m.content, m.reasoning))
             if m.id == reply.id:
                 break
-        request_id = self.client.generate(history, self._options())
+        options = replace(self._options(), conversation=conversation_key(reply.conversation_id))
+        request_id = self.client.generate(history, options)
         self.reply = StreamingReply(self.store, self.window.chat_view, reply, request_id,
                                     is_continuation=is_continuation, parent=self)
         self.reply.updated.connect(self.reply_updated)
