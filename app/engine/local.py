@@ -346,13 +346,16 @@ class LocalBackend:
                 for i in range(k)]
 
     def _backend_cut(self, k: int, sampling: SamplingParams) -> bool:
-        """Whether sequences 0..k-1 get their top-k cut in the compute graph.
+        """Whether the reply's top-k cut runs in the compute graph (one sequence only).
 
-        Not with a repeat penalty (it must change the logits before the cut)
-        or without top-k; the cuts stay attached between replies. A refusal
-        turns backend sampling off for this model, with a log line.
+        Not with a repeat penalty (it must change the logits before the cut),
+        without top-k, or for k > 1 sequences: the one-sequence path passed
+        the distribution check on the H200, a batch that mixes sequences with
+        and without a GPU cut did not (docs/gpu.md). The cut stays attached
+        between replies. A refusal turns backend sampling off for this model,
+        with a log line.
         """
-        if (not self.backend_sampling or sampling.top_k <= 0
+        if (not self.backend_sampling or k != 1 or sampling.top_k <= 0
                 or sampling.repeat_penalty != 1.0):
             self._drop_cuts()  # a cut left attached would run before the penalty
             return False

@@ -165,3 +165,28 @@ def test_the_check_catches_a_slightly_wrong_chain(smol: LocalBackend,
     finally:
         chain.close()
     assert not chi_square_fit(counts, expected_probs(logits, WIDE_SPEC)).passed
+
+
+@pytest.mark.parametrize("sampling", [
+    SamplingParams(temperature=0.0, max_tokens=20),
+    SamplingParams(temperature=0.9, max_tokens=20, seed=21),
+], ids=["greedy", "seeded"])
+def test_top_k_cut_in_the_graph_gives_the_same_reply(smollm2_path: Path,
+                                                     sampling: SamplingParams) -> None:
+    """The GPU path (top-k in the compute graph, the rest on the CPU) run on the CPU backend."""
+    backend = LocalBackend(LoadParams(model_path=smollm2_path, n_ctx=512, n_threads=1,
+                                      n_gpu_layers=gpu_layers()))
+    try:
+        text = "Describe a thunderstorm over the mountains."
+        backend.backend_sampling = False
+        plain = _engine_tokens(backend, text, sampling)
+        backend.backend_sampling = True
+        cut = _engine_tokens(backend, text, sampling)
+        assert backend.backend_sampling  # llama.cpp accepted the cut
+        assert cut == plain and len(plain) >= 10
+        # a repeat penalty must see every logit: the cut is dropped for it
+        penalised = SamplingParams(temperature=0.9, max_tokens=8, seed=2, repeat_penalty=1.2)
+        _engine_tokens(backend, text, penalised)
+        assert not backend._cuts
+    finally:
+        backend.close()
