@@ -15,10 +15,12 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from app.core import paths
 from app.core.errors import PonderError
 from app.core.types import (
     Channel,
@@ -30,10 +32,15 @@ from app.core.types import (
     Role,
     SamplingParams,
     StopReason,
+    StreamEvent,
     TextDelta,
 )
-from app.services.loading import ModelLoader, ModelSource
+from app.services.host import ModelHost
+from app.services.loading import LoadedModel, ModelLoader, ModelSource
+from app.services.replies import ReplyService
 from app.services.sampling import resolve_options
+from app.services.states import forget_deleted
+from app.store import ChatStore
 from app.store.settings import Settings, load_settings
 
 DIM = "\x1b[2m"
@@ -75,6 +82,9 @@ def add_parser(subparsers: Any) -> None:
                         help="seconds to wait for a --remote server")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON summary (answer, reasoning, boxed, stats)")
+    parser.add_argument("--conversation", type=int, default=None, metavar="ID",
+                        help="continue the stored conversation ID (the question and the "
+                        "reply are saved in it; the model's saved state of it is reused)")
     parser.add_argument("--verbose", action="store_true", help="show llama.cpp's log on stderr")
 
 
@@ -187,6 +197,21 @@ def _quiet_llama_logs(verbose: bool) -> None:
         logger.propagate = False
 
 
+def _continue(args: argparse.Namespace, loaded: LoadedModel, options: GenerateOptions,
+              control: GenerationControl, on_event: Callable[[StreamEvent], None]) -> None:
+    """The next turn of stored conversation `args.conversation`, saved in the chats database."""
+    store = ChatStore(paths.db_path())
+    try:
+        store.get_conversation(args.conversation)
+        forget_deleted(store)
+        host = ModelHost()
+        host.adopt(loaded)
+        ReplyService(host, store).reply_in_conversation(
+            args.conversation, args.question, options, control, on_event)
+    finally:
+        store.close()
+
+
 def run(args: argparse.Namespace) -> int:
     """Run `ponder chat`; returns the exit code."""
     _quiet_llama_logs(args.verbose)
@@ -207,8 +232,9 @@ def run(args: argparse.Namespace) -> int:
         printer = _Printer(sys.stdout, args.json)
         notices: list[Notice] = []
         finished: Finished | None = None
-        messages = [ChatMessage(Role.USER, args.question)]
-        for event in backend.generate(messages, options, control):
+
+        def on_event(event: StreamEvent) -> None:
+            nonlocal finished
             if isinstance(event, TextDelta):
                 printer.delta(event)
             elif isinstance(event, Notice):
@@ -216,6 +242,13 @@ def run(args: argparse.Namespace) -> int:
                 printer.notice(event)
             else:
                 finished = event
+
+        if args.conversation is None:
+            for event in backend.generate([ChatMessage(Role.USER, args.question)], options,
+                                          control):
+                on_event(event)
+        else:
+            _continue(args, loaded, options, control, on_event)
         if finished is None:
             raise PonderError("The model ended without a reply. Try again.")
         printer.finish(finished)
