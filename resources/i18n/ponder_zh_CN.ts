@@ -297,6 +297,69 @@
     </message>
 </context>
 <context>
+    <name>FaultNotices</name>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="67"/>
+        <source>%1 conversation(s) with %2 message(s) could still be read and are in the new database.</source>
+        <translation>仍能读取 %1 个对话（共 %2 条消息），已放入新的数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="72"/>
+        <source>No conversations could be read from it, so the history starts empty.</source>
+        <translation>其中的对话都无法读取，因此聊天记录从空白开始。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="75"/>
+        <source>The chat database was damaged and Ponder started a new one. %1 The damaged file is kept at %2.</source>
+        <translation>聊天数据库已损坏，Ponder 已新建一个。%1 损坏的文件保存在 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="82"/>
+        <source>Ponder cannot write to its data folder (%1), so your chats open for reading only: new chats, sending and importing are turned off. Make the folder writable (or free some space) and restart Ponder.</source>
+        <translation>Ponder 无法写入其数据文件夹（%1），因此聊天只能以只读方式打开：新建聊天、发送和导入均已关闭。请让该文件夹可写（或腾出一些空间）后重新启动 Ponder。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="91"/>
+        <source>Your settings (%1) could not be read, so Ponder uses the default settings.</source>
+        <translation>无法读取你的设置（%1），因此 Ponder 使用默认设置。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="94"/>
+        <source>Your settings (%1) could not be read, so Ponder uses the default settings. The old file is kept as %2.</source>
+        <translation>无法读取你的设置（%1），因此 Ponder 使用默认设置。旧文件已保存为 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="101"/>
+        <source>The model file %1 is not there any more (moved or deleted while Ponder was closed).</source>
+        <translation>模型文件 %1 已不在原处（在 Ponder 关闭期间被移动或删除）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="142"/>
+        <source>Show the file</source>
+        <translation>显示文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="177"/>
+        <source>Locate…</source>
+        <translation>查找…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="178"/>
+        <source>Choose another model</source>
+        <translation>选择其他模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="183"/>
+        <source>Locate the model file</source>
+        <translation>查找模型文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/fault_notices.py" line="184"/>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
     <name>FindBar</name>
     <message>
         <location filename="../../app/ui/chat/find_bar.py" line="94"/>
@@ -632,73 +695,73 @@
 <context>
     <name>LocalApiPage</name>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="120"/>
-        <location filename="../../app/ui/shell/local_api_page.py" line="125"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="121"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="126"/>
         <source>Local API</source>
         <translation>本地 API</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="121"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="122"/>
         <source>Serve the loaded model to other programs (OpenAI API)</source>
         <translation>向其他程序提供已加载的模型（OpenAI API）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="122"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="123"/>
         <source>None: any key is accepted from this computer</source>
         <translation>无：接受来自这台电脑的任何密钥</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="123"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="124"/>
         <source>e.g. mybox.lan (comma-separated)</source>
         <translation>例如 mybox.lan（用逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="124"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="125"/>
         <source>Copy snippet</source>
         <translation>复制代码片段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="125"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="126"/>
         <source>Port</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="125"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="126"/>
         <source>API key</source>
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="126"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="127"/>
         <source>Allowed host names</source>
         <translation>允许的主机名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="126"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="127"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="126"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="127"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="127"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="128"/>
         <source>Python client</source>
         <translation>Python 客户端</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="133"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="134"/>
         <source>Copy the client snippet</source>
         <translation>复制客户端代码片段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="147"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="148"/>
         <source>Starts on port %1 when you press OK.</source>
         <translation>按“确定”后在端口 %1 上启动。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/local_api_page.py" line="150"/>
+        <location filename="../../app/ui/shell/local_api_page.py" line="151"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
@@ -981,22 +1044,22 @@
 <context>
     <name>ModelLoads</name>
     <message>
-        <location filename="../../app/ui/shell/model_loads.py" line="60"/>
+        <location filename="../../app/ui/shell/model_loads.py" line="76"/>
         <source>Loading %1…</source>
         <translation>正在加载 %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_loads.py" line="68"/>
+        <location filename="../../app/ui/shell/model_loads.py" line="84"/>
         <source>%1 is not a model file. Ponder opens GGUF models (files ending in .gguf).</source>
         <translation>%1 不是模型文件。Ponder 只能打开 GGUF 模型（以 .gguf 结尾的文件）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_loads.py" line="72"/>
+        <location filename="../../app/ui/shell/model_loads.py" line="88"/>
         <source>%1 was not found.</source>
         <translation>找不到 %1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_loads.py" line="104"/>
+        <location filename="../../app/ui/shell/model_loads.py" line="143"/>
         <source>Only files on this computer can be dropped here: a GGUF model file.</source>
         <translation>这里只能拖入这台电脑上的文件：一个 GGUF 模型文件。</translation>
     </message>
@@ -1004,103 +1067,103 @@
 <context>
     <name>ModelSettingsPage</name>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="153"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="158"/>
         <source>checking this computer…</source>
         <translation>正在检查这台电脑…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="156"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="161"/>
         <source>fits this computer (%1, about %2 tokens/s on %3)</source>
         <translation>适合这台电脑（%1，在 %3 上约每秒 %2 个词元）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="160"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="165"/>
         <source>too big for this computer</source>
         <translation>对这台电脑来说太大</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="161"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="166"/>
         <source>installed</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="161"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="166"/>
         <source>not downloaded</source>
         <translation>未下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="192"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="197"/>
         <source>This model is not on this computer yet: download it with File → Models… → Set up a model. Until then the current model stays.</source>
         <translation>这台电脑上还没有此模型：请通过“文件 → 模型… → 设置模型”下载。在此之前保留当前模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="203"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="208"/>
         <source>Asking %1 for its models…</source>
         <translation>正在向 %1 查询可用模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="219"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="225"/>
         <source>The server offers %1 model(s).</source>
         <translation>服务器提供 %1 个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="265"/>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="273"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="274"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="282"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="266"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="275"/>
         <source>On this computer</source>
         <translation>在这台电脑上</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="267"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="276"/>
         <source>A server (OpenAI-compatible)</source>
         <translation>服务器（兼容 OpenAI）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="269"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="278"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="270"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="279"/>
         <source>List models</source>
         <translation>列出模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="271"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="280"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="272"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="281"/>
         <source>API key (optional)</source>
         <translation>API 密钥（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="274"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="283"/>
         <source>Models on this computer</source>
         <translation>这台电脑上的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="275"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="284"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="276"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="285"/>
         <source>Server API key</source>
         <translation>服务器 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="277"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="286"/>
         <source>Server model</source>
         <translation>服务器模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_settings_page.py" line="278"/>
+        <location filename="../../app/ui/shell/model_settings_page.py" line="287"/>
         <source>List the server&apos;s models</source>
         <translation>列出服务器上的模型</translation>
     </message>
@@ -1117,149 +1180,202 @@
     </message>
 </context>
 <context>
+    <name>ModelTrust</name>
+    <message>
+        <location filename="../../app/ui/setup/model_trust.py" line="30"/>
+        <source>Checking…</source>
+        <translation>正在检查…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/model_trust.py" line="32"/>
+        <source>Verified (catalog)</source>
+        <translation>已验证（目录）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/model_trust.py" line="33"/>
+        <source>Known build</source>
+        <translation>已知的构建</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/model_trust.py" line="34"/>
+        <source>Verified by the hub at download</source>
+        <translation>下载时已由 Hub 验证</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/model_trust.py" line="35"/>
+        <source>⚠ Not the catalog&apos;s bytes</source>
+        <translation>⚠ 与目录中的文件内容不符</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/model_trust.py" line="36"/>
+        <source>Not verified against Ponder&apos;s catalog</source>
+        <translation>未与 Ponder 的目录核对</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/model_trust.py" line="37"/>
+        <source>Not checked yet</source>
+        <translation>尚未检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/model_trust.py" line="45"/>
+        <source>This file has the name of a file in Ponder&apos;s catalog but other bytes: it may be damaged or a different build. Download it again if it misbehaves.</source>
+        <translation>此文件与 Ponder 目录中的某个文件同名，但内容不同：它可能已损坏，或是另一个构建。如果它运行异常，请重新下载。</translation>
+    </message>
+</context>
+<context>
     <name>ModelsPage</name>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="129"/>
+        <location filename="../../app/ui/setup/models_page.py" line="135"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="131"/>
+        <location filename="../../app/ui/setup/models_page.py" line="137"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="131"/>
+        <location filename="../../app/ui/setup/models_page.py" line="137"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="131"/>
+        <location filename="../../app/ui/setup/models_page.py" line="137"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="132"/>
+        <location filename="../../app/ui/setup/models_page.py" line="138"/>
         <source>Architecture</source>
         <translation>架构</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="132"/>
+        <location filename="../../app/ui/setup/models_page.py" line="138"/>
         <source>Context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="132"/>
+        <location filename="../../app/ui/setup/models_page.py" line="138"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="133"/>
+        <location filename="../../app/ui/setup/models_page.py" line="139"/>
+        <source>Trust</source>
+        <translation>可信度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/models_page.py" line="140"/>
         <source>Installed models</source>
         <translation>已安装的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="134"/>
+        <location filename="../../app/ui/setup/models_page.py" line="141"/>
         <source>Models folder: %1</source>
         <translation>模型文件夹：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="135"/>
+        <location filename="../../app/ui/setup/models_page.py" line="142"/>
         <source>Use now</source>
         <translation>立即使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="136"/>
+        <location filename="../../app/ui/setup/models_page.py" line="143"/>
         <source>Load the selected model now</source>
         <translation>立即加载所选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="137"/>
+        <location filename="../../app/ui/setup/models_page.py" line="144"/>
         <source>Set as default</source>
         <translation>设为默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="138"/>
+        <location filename="../../app/ui/setup/models_page.py" line="145"/>
         <source>Load the selected model at start</source>
         <translation>启动时加载所选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="139"/>
+        <location filename="../../app/ui/setup/models_page.py" line="146"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="140"/>
+        <location filename="../../app/ui/setup/models_page.py" line="147"/>
         <source>Delete the selected model</source>
         <translation>删除所选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="141"/>
+        <location filename="../../app/ui/setup/models_page.py" line="148"/>
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="142"/>
+        <location filename="../../app/ui/setup/models_page.py" line="149"/>
         <source>Open the models folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="143"/>
+        <location filename="../../app/ui/setup/models_page.py" line="150"/>
         <source>Download or import…</source>
         <translation>下载或导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="144"/>
+        <location filename="../../app/ui/setup/models_page.py" line="151"/>
         <source>Open the model setup assistant</source>
         <translation>打开模型设置向导</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="179"/>
+        <location filename="../../app/ui/setup/models_page.py" line="191"/>
         <source>Incomplete download: %1 (%2 of %3). Open Download or import… to resume it.</source>
         <translation>未完成的下载：%1（%2 / %3）。打开“下载或导入…”以继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="185"/>
+        <location filename="../../app/ui/setup/models_page.py" line="197"/>
         <source>No models are installed yet. Download one or import a GGUF file.</source>
         <translation>尚未安装模型。请下载一个或导入 GGUF 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="195"/>
+        <location filename="../../app/ui/setup/models_page.py" line="207"/>
         <source>damaged</source>
         <translation>已损坏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="197"/>
+        <location filename="../../app/ui/setup/models_page.py" line="209"/>
+        <source>flagged</source>
+        <translation>已标记</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/models_page.py" line="211"/>
         <source>in use</source>
         <translation>使用中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="199"/>
+        <location filename="../../app/ui/setup/models_page.py" line="213"/>
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="201"/>
+        <location filename="../../app/ui/setup/models_page.py" line="215"/>
         <source>demo model, not the tutor</source>
         <translation>演示模型，非辅导模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="255"/>
+        <location filename="../../app/ui/setup/models_page.py" line="269"/>
         <source>Delete %1 (%2)? The file is removed from the models folder; you would need to download or import it again.</source>
         <translation>删除 %1（%2）？文件将从模型文件夹中移除，之后需要重新下载或导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="258"/>
+        <location filename="../../app/ui/setup/models_page.py" line="272"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="273"/>
+        <location filename="../../app/ui/setup/models_page.py" line="287"/>
         <source>The folder could not be opened. It is here: %1</source>
         <translation>无法打开文件夹。它位于：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="288"/>
+        <location filename="../../app/ui/setup/models_page.py" line="302"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
@@ -1270,6 +1386,14 @@
         <location filename="../../app/ui/shell/notice_bar.py" line="52"/>
         <source>Close this notice</source>
         <translation>关闭此通知</translation>
+    </message>
+</context>
+<context>
+    <name>PromptGuard</name>
+    <message>
+        <location filename="../../app/ui/shell/prompt_guard.py" line="31"/>
+        <source>This message is too long for the model: it has %1 characters, far more than its context of %2 tokens can hold. Shorten the message or split it into parts, or choose a larger context size in the model settings.</source>
+        <translation>这条消息对模型来说太长了：它有 %1 个字符，远超 %2 个 token 的上下文所能容纳的量。请缩短消息或分成几部分发送，或在模型设置中选择更大的上下文长度。</translation>
     </message>
 </context>
 <context>
@@ -1300,153 +1424,153 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="144"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="147"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="145"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="148"/>
         <source>Math tutor</source>
         <translation>数学辅导</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="145"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="148"/>
         <source>Code helper</source>
         <translation>编程助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="146"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="149"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="149"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="152"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="150"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="153"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="150"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="153"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="151"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="154"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="154"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="157"/>
         <source>Ask for step-by-step reasoning and a boxed answer</source>
         <translation>要求逐步推理并给出框出的答案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="155"/>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="156"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="158"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="159"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="157"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="160"/>
         <source>Save for this chat only</source>
         <translation>仅保存到此对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="158"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="161"/>
         <source>Enter sends (else Ctrl+Enter sends)</source>
         <translation>按 Enter 发送（否则按 Ctrl+Enter 发送）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="159"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="162"/>
         <source>Show the reasoning while it is written</source>
         <translation>在生成时显示推理过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="161"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="164"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="162"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="165"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="163"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="166"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="164"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="167"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="165"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="168"/>
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="166"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="169"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="167"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="170"/>
         <source>Max tokens</source>
         <translation>最大词元数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="168"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="171"/>
         <source>Thinking budget (0: none)</source>
         <translation>思考预算（0：不限）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="169"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="172"/>
         <source>Math instruction</source>
         <translation>数学提示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="173"/>
         <source>Context length (next load)</source>
         <translation>上下文长度（下次加载生效）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="171"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="174"/>
         <source>Threads (0: automatic)</source>
         <translation>线程数（0：自动）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="172"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="175"/>
         <source>GPU layers (-1: all)</source>
         <translation>GPU 层数（-1：全部）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="173"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="176"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="174"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="177"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="175"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="178"/>
         <source>Text size (Ctrl+= / Ctrl+-)</source>
         <translation>文字大小（Ctrl+= / Ctrl+-）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="176"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="179"/>
         <source>Sending</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="177"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="180"/>
         <source>Reasoning</source>
         <translation>推理</translation>
     </message>

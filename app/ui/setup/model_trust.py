@@ -21,22 +21,20 @@ from app.models.installed import InstalledModel
 from app.models.trust import Trust
 from app.ui.threads.model_tasks import Report, TaskFn
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ModelTrust", text)
+translate = QCoreApplication.translate
 
 
 def trust_text(model: InstalledModel, *, is_checking: bool = False) -> str:
     """A few words for the Trust column."""
     if model.trust is Trust.UNCHECKED and is_checking:
-        return _tr("Checking…")
+        return translate("ModelTrust", "Checking…")
     texts = {
-        Trust.CATALOG: _tr("Verified (catalog)"),
-        Trust.OTHER_BUILD: _tr("Known build"),
-        Trust.HUB: _tr("Verified by the hub at download"),
-        Trust.MISMATCH: _tr("⚠ Not the catalog's bytes"),
-        Trust.UNVERIFIED: _tr("Not verified against Ponder's catalog"),
-        Trust.UNCHECKED: _tr("Not checked yet"),
+        Trust.CATALOG: translate("ModelTrust", "Verified (catalog)"),
+        Trust.OTHER_BUILD: translate("ModelTrust", "Known build"),
+        Trust.HUB: translate("ModelTrust", "Verified by the hub at download"),
+        Trust.MISMATCH: translate("ModelTrust", "⚠ Not the catalog's bytes"),
+        Trust.UNVERIFIED: translate("ModelTrust", "Not verified against Ponder's catalog"),
+        Trust.UNCHECKED: translate("ModelTrust", "Not checked yet"),
     }
     return texts[model.trust]
 
@@ -44,8 +42,10 @@ def trust_text(model: InstalledModel, *, is_checking: bool = False) -> str:
 def trust_tooltip(model: InstalledModel) -> str:
     """The longer sentence (with the file's SHA-256 when known)."""
     if model.trust is Trust.MISMATCH:
-        text = _tr("This file has the name of a file in Ponder's catalog but other bytes: it "
-                   "may be damaged or a different build. Download it again if it misbehaves.")
+        text = translate(
+            "ModelTrust", "This file has the name of a file in Ponder's catalog but other "
+            "bytes: it may be damaged or a different build. Download it again if it "
+            "misbehaves.")
     else:
         text = model.trust_label
     return f"{text}\nSHA-256: {model.sha256}" if model.sha256 else text

@@ -32,15 +32,13 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL_FILE = "default-model.json"
 """The models folder's note of the default model (app.models.installed.DEFAULT_FILE)."""
 
+translate = QCoreApplication.translate
+
 
 class _Setup(Protocol):
     def import_file(self, path: Path) -> None: ...
 
     def open_models_page(self) -> Any: ...
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("FaultNotices", text)
 
 
 def missing_model(models_dir: Path) -> Path | None:
@@ -66,35 +64,43 @@ def missing_model(models_dir: Path) -> Path | None:
 def damaged_database_text(recovery: DatabaseRecovery) -> str:
     """The notice for a chat database that was replaced."""
     if recovery.conversations_recovered:
-        saved = fill(_tr("%1 conversation(s) with %2 message(s) could still be read and are "
-                         "in the new database."),
-                     recovery.conversations_recovered, recovery.messages_recovered)
+        saved = fill(translate(
+            "FaultNotices", "%1 conversation(s) with %2 message(s) could still be read and "
+            "are in the new database."),
+            recovery.conversations_recovered, recovery.messages_recovered)
     else:
-        saved = _tr("No conversations could be read from it, so the history starts empty.")
-    return fill(_tr("The chat database was damaged and Ponder started a new one. %1 The "
-                    "damaged file is kept at %2."), saved, recovery.damaged_path)
+        saved = translate(
+            "FaultNotices", "No conversations could be read from it, so the history starts "
+            "empty.")
+    return fill(translate(
+        "FaultNotices", "The chat database was damaged and Ponder started a new one. %1 "
+        "The damaged file is kept at %2."), saved, recovery.damaged_path)
 
 
 def read_only_text(folder: Path) -> str:
     """The notice for a data folder that cannot be written."""
-    return fill(_tr("Ponder cannot write to its data folder (%1), so your chats open for "
-                    "reading only: new chats, sending and importing are turned off. Make the "
-                    "folder writable (or free some space) and restart Ponder."), folder)
+    return fill(translate(
+        "FaultNotices", "Ponder cannot write to its data folder (%1), so your chats open "
+        "for reading only: new chats, sending and importing are turned off. Make the folder "
+        "writable (or free some space) and restart Ponder."), folder)
 
 
 def settings_text(problem: SettingsProblem) -> str:
     """The notice for a settings file that could not be used."""
     if problem.backup is None:
-        return fill(_tr("Your settings (%1) could not be read, so Ponder uses the default "
-                        "settings."), problem.path)
-    return fill(_tr("Your settings (%1) could not be read, so Ponder uses the default "
-                    "settings. The old file is kept as %2."), problem.path, problem.backup)
+        return fill(translate(
+            "FaultNotices", "Your settings (%1) could not be read, so Ponder uses the "
+            "default settings."), problem.path)
+    return fill(translate(
+        "FaultNotices", "Your settings (%1) could not be read, so Ponder uses the default "
+        "settings. The old file is kept as %2."), problem.path, problem.backup)
 
 
 def missing_model_text(path: Path) -> str:
     """The notice for a model file that is gone."""
-    return fill(_tr("The model file %1 is not there any more (moved or deleted while Ponder "
-                    "was closed)."), path)
+    return fill(translate(
+        "FaultNotices", "The model file %1 is not there any more (moved or deleted while "
+        "Ponder was closed)."), path)
 
 
 def disable_writing(window: Any, reason: str) -> None:
@@ -133,8 +139,9 @@ class FaultNotices:
         """The chat database's faults (recovered, or read-only)."""
         recovery: DatabaseRecovery | None = getattr(store, "recovery", None)
         if recovery is not None:
+            show = translate("FaultNotices", "Show the file")
             self.area.add(damaged_database_text(recovery),
-                          [(_tr("Show the file"), _open_folder(recovery.damaged_path))],
+                          [(show, _open_folder(recovery.damaged_path))],
                           name="database_damaged")
         reason: str | None = getattr(store, "read_only_reason", None)
         if reason:
@@ -167,14 +174,15 @@ class FaultNotices:
             self.setup.open_models_page()
 
         notice.append(self.area.add(missing_model_text(path),
-                                    [(_tr("Locate…"), locate),
-                                     (_tr("Choose another model"), choose)],
+                                    [(translate("FaultNotices", "Locate…"), locate),
+                                     (translate("FaultNotices", "Choose another model"), choose)],
                                     name="model_missing"))
 
     def _ask_for_model(self) -> Path | None:
         parent = self.window if isinstance(self.window, QWidget) else None
-        path, _ = QFileDialog.getOpenFileName(parent, _tr("Locate the model file"), "",
-                                              _tr("GGUF models (*.gguf);;All files (*)"))
+        title = translate("FaultNotices", "Locate the model file")
+        kinds = translate("FaultNotices", "GGUF models (*.gguf);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(parent, title, "", kinds)
         return Path(path) if path else None
 
 
