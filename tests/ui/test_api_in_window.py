@@ -174,3 +174,24 @@ def test_openai_client_is_answered_by_the_windows_loaded_model(
         binder.apply(dataclasses.replace(binder.settings, api_server_enabled=False))
     assert _port_is_free(port)
     assert not rig.window.status.api_label.isVisible()
+
+
+def test_api_on_in_the_settings_starts_after_the_window_paints(qtbot: QtBot, tmp_path: Path
+                                                               ) -> None:
+    from app.store.settings import save_settings
+
+    port = _free_port()
+    save_settings(Settings(api_server_enabled=True, api_server_port=port))
+    rig = make_rig(tmp_path / "start.sqlite3")  # shown at once
+    qtbot.addWidget(rig.window)
+    try:
+        control = ApiControl(_binder(rig), rig.window, rig.controller)
+        assert control.server is None  # nothing bound before the first paint
+        with qtbot.waitSignal(control.started, timeout=15000) as started:
+            rig.window.update()
+        assert started.args[0] == f"http://127.0.0.1:{port}/v1"
+        with qtbot.waitSignal(control.stopped, timeout=15000):
+            rig.window.close()  # closing the window stops the API
+        assert _port_is_free(port)
+    finally:
+        rig.close()

@@ -16,7 +16,7 @@ import logging
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from app.core.errors import PonderError
 from app.services.api_key import api_key
@@ -26,6 +26,9 @@ from app.ui.shell.main_window import MainWindow
 from app.ui.shell.settings_dialog import SettingsBinder
 
 log = logging.getLogger(__name__)
+
+LATEST_START_MS = 2000
+"""At start-up the API starts after the window first paints, or after this long."""
 
 
 def server_config(settings: Settings, port: int | None = None) -> Any:
@@ -83,7 +86,11 @@ class ApiControl(QObject):
         binder.changed.connect(self._on_binder_changed)
         binder.dialog_made.connect(self._on_binder_dialog_made)
         window.closing.connect(self.stop)
-        self.sync(binder.settings)
+        self._is_waiting_for_paint = binder.settings.api_server_enabled
+        if self._is_waiting_for_paint:
+            # Binding and the web stack's imports would compete with the first paint.
+            window.installEventFilter(self)
+            QTimer.singleShot(LATEST_START_MS, self, self._start_after_paint)
 
     @property
     def address(self) -> str:
@@ -108,6 +115,7 @@ class ApiControl(QObject):
 
     def sync(self, settings: Settings) -> None:
         """Start, restart or stop the API so that it matches `settings`."""
+        self._is_waiting_for_paint = False  # a change from the dialog: act on it now
         if not settings.api_server_enabled:
             if self._running_for is not None or self.server is not None:
                 self.stop()
@@ -187,6 +195,17 @@ class ApiControl(QObject):
         self.window.status.set_api_address(server.address)
         log.info("local API on at %s", server.address)
         self.started.emit(server.address)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._is_waiting_for_paint:
+            QTimer.singleShot(0, self, self._start_after_paint)
+        return False
+
+    def _start_after_paint(self) -> None:
+        if self._is_waiting_for_paint:
+            self._is_waiting_for_paint = False
+            self.window.removeEventFilter(self)
+            self.sync(self.binder.settings)
 
     def _on_binder_changed(self, settings: object) -> None:
         if isinstance(settings, Settings):
