@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.chat.profile import GENERIC_PROFILE
 from app.core.types import SamplingParams
 from app.hardware.planner import Plan
 from app.hardware.probe import probe_hardware
@@ -116,6 +115,8 @@ def remember_loaded(source: ModelSource, settings_file: Path | None = None) -> S
 
 def family_sampling(loaded: LoadedModel | None) -> SamplingParams:
     """The loaded model family's sampling defaults (generic ones without a model)."""
+    from app.chat.profile import GENERIC_PROFILE  # jinja2: not before the window paints
+
     profile = getattr(loaded.backend, "profile", None) if loaded is not None else None
     sampling = getattr(profile, "default_sampling", None)
     return sampling if isinstance(sampling, SamplingParams) else GENERIC_PROFILE.default_sampling

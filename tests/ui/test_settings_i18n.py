@@ -17,7 +17,7 @@ from app.services.sampling import PRESETS
 from app.store.settings import load_settings
 from app.ui.common import i18n, theme
 from app.ui.shell.settings_dialog import SettingsBinder
-from tests.ui.helpers import Rig, fake, make_rig, snap
+from tests.ui.helpers import Rig, adopted, fake, make_rig, snap
 
 TS = Path(__file__).resolve().parents[2] / "resources" / "i18n" / "ponder_zh_CN.ts"
 
@@ -95,7 +95,7 @@ def test_translation_file_is_complete() -> None:
 def test_language_switches_live(qtbot: QtBot, rig: Rig, screenshot_dir: Path) -> None:
     binder = bind(rig)
     with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
-        rig.controller.load_model(fake)
+        rig.controller.load_model(adopted(fake))
     with qtbot.waitSignal(rig.controller.reply_finished, timeout=15000):
         rig.controller.send("1+3+5+...+(2n-1) 等于多少？")
     assert rig.window.composer.send_button.text() == "Send"
@@ -118,7 +118,7 @@ def test_dark_theme(qtbot: QtBot, tmp_path: Path, screenshot_dir: Path) -> None:
     try:
         assert theme.current().is_dark
         with qtbot.waitSignal(rig.controller.model_changed, timeout=5000):
-            rig.controller.load_model(fake)
+            rig.controller.load_model(adopted(fake))
         with qtbot.waitSignal(rig.controller.reply_finished, timeout=15000):
             rig.controller.send("Sum of the first n odd numbers?")
         widget = rig.window.chat_view.message_widgets[-1]
