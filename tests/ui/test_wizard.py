@@ -15,10 +15,10 @@ from app.core import paths
 from app.core.errors import ModelLoadError
 from app.core.types import LoadParams
 from app.engine.backend import Backend
-from app.services.loading import local_builder
 from app.models.download import part_path
 from app.models.installed import get_default_model
 from app.models.mirrors import Mirror
+from app.services.loading import local_builder
 from app.store.settings import load_settings
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.wizard import SetupWizard, WizardStage
