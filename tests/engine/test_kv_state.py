@@ -68,8 +68,8 @@ def _from_scratch(backend: LocalBackend, messages: list[ChatMessage]) -> list[in
 
 
 def _next_turn(first: Finished) -> list[ChatMessage]:
-    return ROME + [ChatMessage(Role.ASSISTANT, first.answer),
-                   ChatMessage(Role.USER, "And what came after it?")]
+    return [*ROME, ChatMessage(Role.ASSISTANT, first.answer),
+            ChatMessage(Role.USER, "And what came after it?")]
 
 
 def test_a_state_restored_after_a_restart_gives_the_same_greedy_tokens(
@@ -104,7 +104,7 @@ def test_switching_conversations_restores_each_from_memory(
         back, tokens = _reply(backend, turn, "1")
         assert backend.memory.restored_from == "memory"
         assert back.stats.evaluated_tokens < back.stats.prompt_tokens - rome.stats.prompt_tokens
-        sea_turn = SEA + [ChatMessage(Role.USER, "Thanks!")]
+        sea_turn = [*SEA, ChatMessage(Role.USER, "Thanks!")]
         _reply(backend, sea_turn, "2")
         assert backend.memory.restored_from == "memory"
     finally:
