@@ -304,6 +304,15 @@ def check_settings_version(c: Ctx) -> None:
     assert settings_from_dict({"temperature": 0.6, "settings_version": 2}).temperature == 0.6
 
 
+def check_state_budget_mb(c: Ctx) -> None:
+    from app.services.states import budget_bytes
+
+    assert budget_bytes(Settings(state_budget_mb=3)) == 3 * 2**20
+    assert budget_bytes(Settings(state_budget_mb=0)) == 0  # saving states to disk is off
+    covered_by("tests/services/test_states.py",
+               "test_budget_setting_limits_the_states_folder")(c)
+
+
 def covered_by(test_file: str, test_name: str) -> Callable[[Ctx], None]:
     """A field whose behaviour another test proves: that test must exist."""
 
@@ -353,6 +362,7 @@ CHECKS: dict[str, Callable[[Ctx], None]] = {
     "settings_version": check_settings_version,
     "api_server_key": check_api_server_key,
     "api_server_allowed_hosts": check_api_server_allowed_hosts,
+    "state_budget_mb": check_state_budget_mb,
 }
 
 
