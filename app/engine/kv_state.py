@@ -23,6 +23,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -185,6 +186,8 @@ class ConversationMemory:
         self._disk: _DiskWriter | None = None
         self.owner: str | None = None
         self.restored_from: str | None = None  # "memory", "disk" or None (last request)
+        self.restore_s = 0.0  # seconds the last restore took (finding + llama.cpp), bytes
+        self.restored_bytes = 0
 
     # -- setup -------------------------------------------------------------
 
@@ -220,6 +223,8 @@ class ConversationMemory:
     def before(self, key: str | None, prompt: Sequence[int]) -> None:
         """A request of conversation `key` (None: unknown) is about to prefill `prompt`."""
         self.restored_from = None
+        self.restore_s, self.restored_bytes = 0.0, 0
+        began = time.perf_counter()
         if key is not None and not is_plain_key(key):
             key = None
         if key is None or key == self.owner:
@@ -239,6 +244,8 @@ class ConversationMemory:
         if restore(kv.ctx, 0, saved.data):
             kv.tokens.extend(saved.tokens)
             self.restored_from = where
+            self.restore_s = time.perf_counter() - began
+            self.restored_bytes = len(saved.data)
             return
         LOG.warning("llama.cpp refused the saved state of %s; evaluating the prompt", key)
         llama_cpp.llama_memory_seq_rm(kv.memory, -1, -1, -1)
