@@ -135,3 +135,21 @@ def test_two_data_folders_are_two_apps(tmp_path: Path) -> None:
 def test_the_model_file_argument_leaves_subcommands_alone(
         argv: list[str], expected: tuple[str | None, list[str]]) -> None:
     assert split_model_file(argv) == expected
+
+
+def test_a_window_that_does_not_answer_is_not_replaced(qapp: object, tmp_path: Path) -> None:
+    # A server that accepts and never answers stands for a busy or hung window.
+    from PySide6.QtNetwork import QLocalServer
+
+    from app.ui.shell import single_instance
+
+    name = single_instance.server_name(tmp_path / "hung")
+    server = QLocalServer()
+    assert server.listen(name)
+    try:
+        started = time.monotonic()
+        assert single_instance.hand_over([], name) is None
+        assert time.monotonic() - started < 10
+        assert single_instance.hand_over([], name + "-nobody") is False
+    finally:
+        server.close()

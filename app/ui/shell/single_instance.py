@@ -45,11 +45,13 @@ def server_name(data_dir: Path | None = None) -> str:
     return f"ponder-{digest}"
 
 
-def hand_over(arguments: list[str], name: str | None = None) -> bool:
+def hand_over(arguments: list[str], name: str | None = None) -> bool | None:
     """Give `arguments` to a running window.
 
     Returns:
-        True when a running window took them (this start should exit).
+        True when a running window took them (this start should exit); False
+        when none runs; None when one accepted the connection but did not
+        answer (busy or hung: this start should not take its place either).
     """
     socket = QLocalSocket()
     socket.connectToServer(name or server_name())
@@ -62,7 +64,7 @@ def hand_over(arguments: list[str], name: str | None = None) -> bool:
     while ACK not in reply and socket.waitForReadyRead(REPLY_MS):
         reply += bytes(socket.readAll().data())
     socket.disconnectFromServer()
-    return ACK in reply
+    return True if ACK in reply else None
 
 
 class SingleInstance(QObject):
@@ -163,11 +165,15 @@ def claim_window(app: QCoreApplication, open_file: str | None) -> SingleInstance
     """Become the user's one window, or hand `open_file` to the one already open.
 
     Returns:
-        The listener when this start opens the window; None when a window
-        already open took over (print says so and this start should exit).
+        The listener when this start opens the window; None when a window is
+        already open (print says so and this start should exit).
     """
     arguments = [str(Path(open_file).expanduser().resolve())] if open_file else []
-    if hand_over(arguments):
+    handed = hand_over(arguments)
+    if handed is None:
+        print("Ponder is already open but did not answer; try again in a moment.")
+        return None
+    if handed:
         print("Ponder is already open: its window was brought to the front.")
         return None
     instance = SingleInstance(parent=app)
