@@ -18,6 +18,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core import paths
+from app.models.installed import get_default_model
 from app.store.chat_store import ChatStore
 from app.ui.main import Gui, build_gui
 from app.ui.shell.notice_bar import Notice
@@ -143,7 +144,7 @@ def test_a_read_only_data_folder_opens_for_reading_and_says_why(
 
 
 def test_a_missing_model_offers_locate_and_another(
-        start: Any, tmp_path: Path, screenshot_dir: Path) -> None:
+        qtbot: QtBot, start: Any, tmp_path: Path, screenshot_dir: Path) -> None:
     models = paths.ensure_dir(paths.models_dir())
     (models / "default-model.json").write_text(json.dumps({"file": "gone.gguf"}))
     gui = start()
@@ -153,27 +154,19 @@ def test_a_missing_model_offers_locate_and_another(
     snap(gui.window, screenshot_dir / "fault_model_missing.png")  # type: ignore[arg-type]
     moved = tmp_path / "moved"
     moved.mkdir()
-    found = write_tiny_gguf(moved / "gone.gguf")
+    found = write_tiny_gguf(moved / "found again.gguf")
     faults: Any = gui.faults
     faults.locate = lambda: found
-    notice.buttons[0].click()
-    page = gui.setup.models_page  # type: ignore[attr-defined]
-    assert page is not None and page.isVisible()
-    assert gui.window.notices.named("model_missing") is None  # type: ignore[attr-defined]
-    qtbot_wait(lambda: (models / "gone.gguf").exists())
+    controller: Any = gui.controller
+    with qtbot.waitSignal(controller.model_changed, timeout=60000):
+        notice.buttons[0].click()
+        page = gui.setup.models_page  # type: ignore[attr-defined]
+        assert page is not None and page.isVisible()
+        assert gui.window.notices.named("model_missing") is None  # type: ignore[attr-defined]
+    # Imported, made the default and loaded.
+    assert get_default_model(models) == models / "found again.gguf"
+    assert gui.setup.loaded_path == models / "found again.gguf"  # type: ignore[attr-defined]
     FAULTS["survived"] += 1
-
-
-def qtbot_wait(check: Any, timeout_s: float = 30.0) -> None:
-    import time
-
-    from PySide6.QtWidgets import QApplication
-
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        QApplication.processEvents()
-        time.sleep(0.02)
 
 
 def test_choose_another_model_opens_the_models_page(start: Any) -> None:

@@ -57,11 +57,13 @@ class ModelsPage(QDialog):
         switch_requested(str): load this model in the running app.
         setup_requested(): open the setup wizard (download or import).
         models_changed(): a model was deleted or the default changed.
+        imported(str): a file given to import_file is now in the models folder (its path).
     """
 
     switch_requested = Signal(str)
     setup_requested = Signal()
     models_changed = Signal()
+    imported = Signal(str)
 
     COLUMNS = 7
 
@@ -315,6 +317,7 @@ class ModelsPage(QDialog):
             self.refresh()
             self.select(result.file_name)
             self.models_changed.emit()
+            self.imported.emit(str(result.path))
 
     def _on_demo_task_finished(self) -> None:
         self._demo_task = None

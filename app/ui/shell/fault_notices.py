@@ -22,6 +22,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.core import paths
+from app.core.errors import PonderError
 from app.store.recovery import DatabaseRecovery
 from app.store.settings import SettingsProblem, load_settings, take_load_problem
 from app.ui.common.i18n import fill
@@ -39,6 +40,8 @@ class _Setup(Protocol):
     def import_file(self, path: Path) -> None: ...
 
     def open_models_page(self) -> Any: ...
+
+    def load(self, path: Path) -> None: ...
 
 
 def missing_model(models_dir: Path) -> Path | None:
@@ -167,7 +170,7 @@ class FaultNotices:
             found = self.locate()
             if found is not None:
                 notice[0].dismiss()
-                self.setup.import_file(found)
+                self._import_as_default(found)
 
         def choose() -> None:
             notice[0].dismiss()
@@ -177,6 +180,23 @@ class FaultNotices:
                                     [(translate("FaultNotices", "Locate…"), locate),
                                      (translate("FaultNotices", "Choose another model"), choose)],
                                     name="model_missing"))
+
+    def _import_as_default(self, found: Path) -> None:
+        """Import the located file, then make it the default and load it."""
+        page = self.setup.open_models_page()
+
+        def on_imported(path: str) -> None:
+            from app.models.installed import set_default_model
+
+            page.imported.disconnect(on_imported)
+            try:
+                set_default_model(Path(path).parent, Path(path))
+            except PonderError as exc:
+                log.warning("the located model was not made the default: %s", exc)
+            self.setup.load(Path(path))
+
+        page.imported.connect(on_imported)
+        self.setup.import_file(found)
 
     def _ask_for_model(self) -> Path | None:
         parent = self.window if isinstance(self.window, QWidget) else None
