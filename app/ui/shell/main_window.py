@@ -22,6 +22,7 @@ from app.ui.shell.about_dialog import LoadedModel
 from app.ui.shell.empty_state import EmptyState
 from app.ui.shell.find_wiring import FindController
 from app.ui.shell.help_menu import HelpMenu
+from app.ui.shell.notice_bar import NoticeArea
 from app.ui.shell.sidebar import Sidebar
 from app.ui.shell.status_bar import StatusBar
 
@@ -68,6 +69,8 @@ class MainWindow(QMainWindow):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(0)
+        self.notices = NoticeArea(right)  # faults met at start, and other notices
+        right_layout.addWidget(self.notices)
         self.find_bar = FindBar(right)
         right_layout.addWidget(self.find_bar)
         right_layout.addWidget(self.stack, 1)
