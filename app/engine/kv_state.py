@@ -48,7 +48,7 @@ LOG = logging.getLogger(__name__)
 MEMORY_SLOTS = 3
 """Conversations whose state stays in memory (the last ones used)."""
 
-DEFAULT_BUDGET_BYTES = 2 * 1024**3
+DEFAULT_BUDGET_BYTES = 2_000_000_000
 """Disk budget of the states folder unless the settings say otherwise."""
 
 _HEAD_BYTES = 1 << 20

@@ -18,7 +18,7 @@ from app.store import ChatStore
 from app.store.settings import Settings
 
 STATES_FOLDER = "states"
-MIB = 1024 * 1024
+MB = 1_000_000
 KV_BYTES_PER_TOKEN_R1_1_5B = 28 * 1024
 """KV cache bytes per token of the 1.5B R1 model at f16 (28 layers, 2 KV heads of 128)."""
 
@@ -35,7 +35,7 @@ def conversation_key(conversation_id: int) -> str:
 
 def budget_bytes(settings: Settings) -> int:
     """The disk budget the settings give the states (0 turns saving to disk off)."""
-    return max(0, settings.state_budget_mb) * MIB
+    return max(0, settings.state_budget_mb) * MB
 
 
 def attach_states(backend: object, settings: Settings, folder: Path | None = None) -> bool:
@@ -70,7 +70,7 @@ def forget_deleted(store: ChatStore, folder: Path | None = None) -> int:
 
 def state_cost_text(kv_bytes_per_token: int = KV_BYTES_PER_TOKEN_R1_1_5B) -> str:
     """One sentence on what a saved state costs (for the settings and the Models page)."""
-    per_1k = kv_bytes_per_token * 1000 / MIB
+    per_1k = kv_bytes_per_token * 1000 / MB
     return (f"Each conversation's saved state takes about {per_1k:.0f} MB per 1,000 tokens "
             "for the 1.5B model (its KV cache at f16); the oldest states are removed first "
             "when the budget is full.")

@@ -93,7 +93,7 @@ class Settings:
         api_server_allowed_hosts: extra host names (comma-separated) the local
             API answers besides localhost/127.0.0.1/[::1] (Host-header check
             against DNS rebinding; a LAN bind needs its names here).
-        state_budget_mb: disk space (MiB) for the saved conversation states
+        state_budget_mb: disk space (MB) for the saved conversation states
             of a local model (app.services.states); 0 keeps them in memory only.
     """
 
@@ -130,7 +130,7 @@ class Settings:
     settings_version: int = SETTINGS_VERSION
     api_server_key: str = ""
     api_server_allowed_hosts: str = ""
-    state_budget_mb: int = 2048
+    state_budget_mb: int = 2000
 
 
 def settings_path() -> Path:

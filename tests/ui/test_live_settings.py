@@ -307,7 +307,7 @@ def check_settings_version(c: Ctx) -> None:
 def check_state_budget_mb(c: Ctx) -> None:
     from app.services.states import budget_bytes
 
-    assert budget_bytes(Settings(state_budget_mb=3)) == 3 * 2**20
+    assert budget_bytes(Settings(state_budget_mb=3)) == 3_000_000
     assert budget_bytes(Settings(state_budget_mb=0)) == 0  # saving states to disk is off
     covered_by("tests/services/test_states.py",
                "test_budget_setting_limits_the_states_folder")(c)

@@ -43,6 +43,7 @@ from app.models.installed import (
 from app.ui.common.i18n import fill
 from app.ui.setup.demo_offer import DemoOffer
 from app.ui.setup.model_trust import hash_job, is_flagged, trust_text, trust_tooltip, unchecked
+from app.ui.setup.states_box import StatesBox
 from app.ui.threads.model_tasks import TaskThread, import_job
 
 Confirm = Callable[[str, str], bool]
@@ -104,6 +105,8 @@ class ModelsPage(QDialog):
         self.demo_offer = DemoOffer(self)
         self.demo_offer.use_requested.connect(self._on_demo_offer_use_requested)
         layout.addWidget(self.demo_offer)
+        self.states_box = StatesBox(self)  # saved conversation memory: space used, Clear
+        layout.addWidget(self.states_box)
         self.partial_label = QLabel(self)
         self.partial_label.setWordWrap(True)
         layout.addWidget(self.partial_label)

@@ -1,0 +1,46 @@
+"""The Models page's conversation memory line: space used against the budget, Clear."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.engine.kv_files import SavedState, state_files, state_name, write_state
+from app.services.states import states_folder
+from app.store.settings import Settings, save_settings
+from app.ui.setup.models_page import ModelsPage
+from app.ui.setup.states_box import StatesBox
+
+
+def _save_states(count: int) -> None:
+    folder = states_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    for key in range(count):
+        write_state(folder / state_name(str(key), bytes(32)), bytes(32),
+                    SavedState((1, 2), b"k" * 500_000))
+
+
+def test_the_box_shows_the_space_and_clear_empties_it(qtbot: QtBot) -> None:
+    save_settings(Settings(state_budget_mb=300))
+    _save_states(3)
+    box = StatesBox()
+    qtbot.addWidget(box)
+    text = box.label.text()
+    assert "1.50 MB of 300.00 MB" in text
+    assert "28.67 MB per 1,000 tokens" in text  # what a state costs
+    assert box.clear_button.isEnabled()
+    qtbot.mouseClick(box.clear_button, Qt.MouseButton.LeftButton)
+    assert state_files(states_folder()) == []
+    assert "0 B of 300.00 MB" in box.label.text()
+    assert not box.clear_button.isEnabled()
+
+
+def test_the_models_page_carries_the_box(qtbot: QtBot, tmp_path: Path) -> None:
+    _save_states(1)
+    page = ModelsPage(tmp_path / "models")
+    qtbot.addWidget(page)
+    page.show()
+    assert page.states_box.isVisible()
+    assert "500.07 KB of 2.00 GB" in page.states_box.label.text()
