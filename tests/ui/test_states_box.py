@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.engine.kv_files import SavedState, state_files, state_name, write_state
@@ -31,7 +30,7 @@ def test_the_box_shows_the_space_and_clear_empties_it(qtbot: QtBot) -> None:
     assert "1.50 MB of 300.00 MB" in text
     assert "28.67 MB per 1,000 tokens" in text  # what a state costs
     assert box.clear_button.isEnabled()
-    qtbot.mouseClick(box.clear_button, Qt.MouseButton.LeftButton)
+    box.clear_button.click()
     assert state_files(states_folder()) == []
     assert "0 B of 300.00 MB" in box.label.text()
     assert not box.clear_button.isEnabled()
