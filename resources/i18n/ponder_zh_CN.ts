@@ -1939,4 +1939,27 @@
         <translation>出错了。你的对话已保存；详细信息见日志文件（%1）。如果再次发生，请重启 Ponder。</translation>
     </message>
 </context>
+<context>
+    <name>StatesBox</name>
+    <message>
+        <location filename="../../app/ui/setup/states_box.py" line="59"/>
+        <source>Conversation memory on disk: %1 of %2. Going back to a conversation starts at once instead of re-reading it; each saved conversation takes about %3 per 1,000 tokens with the 1.5B model.</source>
+        <translation>磁盘上的对话记忆：已用 %1，上限 %2。回到一个对话时会立即开始，而不必重新读取整个对话；使用 1.5B 模型时，每个保存的对话每 1,000 个词元约占 %3。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/states_box.py" line="63"/>
+        <source>Conversation memory on disk</source>
+        <translation>磁盘上的对话记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/states_box.py" line="64"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/states_box.py" line="65"/>
+        <source>Clear the saved conversation memory</source>
+        <translation>清除保存的对话记忆</translation>
+    </message>
+</context>
 </TS>
