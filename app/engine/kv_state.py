@@ -46,7 +46,10 @@ from app.engine.kv_files import (
 LOG = logging.getLogger(__name__)
 
 MEMORY_SLOTS = 3
-"""Conversations whose state stays in memory (the last ones used)."""
+"""Conversations whose state stays in memory (the last ones used)..."""
+
+MEMORY_BYTES = 384 * 1024**2
+"""...as long as they take no more than this together (the newest always stays)."""
 
 DEFAULT_BUDGET_BYTES = 2_000_000_000
 """Disk budget of the states folder unless the settings say otherwise."""
@@ -264,7 +267,9 @@ class ConversationMemory:
         state = SavedState(tuple(kv.tokens), data)
         self._memory[key] = state
         self._memory.move_to_end(key)
-        while len(self._memory) > MEMORY_SLOTS:
+        while len(self._memory) > MEMORY_SLOTS or (
+                len(self._memory) > 1
+                and sum(len(s.data) for s in self._memory.values()) > MEMORY_BYTES):
             self._memory.popitem(last=False)
         if self._disk is not None:
             self._disk.put(key, state)
