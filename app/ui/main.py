@@ -129,6 +129,10 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     return Gui(app, window, controller, client, setup, faults)
 
 
+FIRST_PAINT_FALLBACK_MS = 5000
+"""Start the deferred work after this long if the window has not painted."""
+
+
 class _AfterFirstPaint(QObject):
     """Runs a callback once, after `widget` first paints (or after `latest_ms`).
 
@@ -178,8 +182,10 @@ def run_gui(argv: list[str], open_file: str | None = None) -> int:
     from app.ui.setup.model_setup import safe_start
 
     # Loads the default model, or opens the wizard on a first run: after the first paint.
-    _AfterFirstPaint(gui.window, lambda: safe_start(gui.setup), 1000)  # type: ignore[arg-type]
+    # The fallback (a window that never paints, e.g. started minimised) is generous so
+    # that a slow first paint on a loaded machine still comes first.
+    _AfterFirstPaint(gui.window, lambda: safe_start(gui.setup), FIRST_PAINT_FALLBACK_MS)  # type: ignore[arg-type]
     if open_file:
         _AfterFirstPaint(gui.window, lambda: instance.open_files([open_file]),  # type: ignore[arg-type]
-                         1000)
+                         FIRST_PAINT_FALLBACK_MS)
     return int(gui.app.exec())
