@@ -154,6 +154,7 @@ def collect_report(model_path: str | None) -> SelfTestReport:
         raise PonderError(
             f"The model {path.name} generated no tokens. Try another GGUF file."
         )
+    _check_bundled_modules()
     from app.ui.selftest_render import render_offscreen
 
     rendered = render_offscreen(f"**Self-test** reply:\n\n{text}\n\n`x = 7`")
@@ -173,6 +174,28 @@ def collect_report(model_path: str | None) -> SelfTestReport:
         render_via=rendered.via,
         cpu_variant=os.environ.get("PONDER_CPU_VARIANT", ""),
     )
+
+
+BUNDLED_MODULES = (
+    "PySide6.QtNetwork",  # the one-window lock
+    "app.ui.shell.single_instance",
+    "starlette.applications",  # the local API
+    "uvicorn.server",
+    "uvicorn.protocols.http.h11_impl",
+)
+"""Modules the window and the local API import later; a frozen build must carry them."""
+
+
+def _check_bundled_modules() -> None:
+    import importlib
+
+    for name in BUNDLED_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise PonderError(
+                f"This build is missing {name} ({exc}). Reinstall Ponder."
+            ) from exc
 
 
 def _preload_note() -> str:
