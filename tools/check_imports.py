@@ -39,8 +39,8 @@ ALLOWED_APP: dict[str, set[str]] = {
     "render": {"core"},
     "services": {"core", "chat", "engine", "hardware", "models", "store"},
     "server": {"core", "chat", "services"},
-    "ui": {"core", "chat", "engine", "hardware", "models", "store", "render", "server",
-           "services"},
+    # The window never imports the engine: models load and reply through services.
+    "ui": {"core", "chat", "hardware", "models", "store", "render", "server", "services"},
     # Commands load, plan and reply only through services (never the engine);
     # `--self-test` renders one message offscreen through app.ui.selftest_render.
     "commands": {"core", "chat", "hardware", "models", "store", "server", "ui", "services"},

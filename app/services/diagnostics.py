@@ -20,7 +20,10 @@ from pathlib import Path
 
 from app import __version__
 from app.core import paths
-from app.engine.build_info import LlamaBuild, llama_build
+
+# Re-exported: the window reads the llama.cpp build through services, never the engine.
+from app.engine.build_info import LlamaBuild as LlamaBuild
+from app.engine.build_info import llama_build as llama_build
 from app.hardware.cpu import describe_features, probe_cpu
 from app.hardware.types import HardwareReport
 

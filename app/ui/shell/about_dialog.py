@@ -24,7 +24,7 @@ from app import __version__
 from app.core.errors import PonderError
 from app.core.gguf_header import read_gguf_header
 from app.core.resources import resources_dir
-from app.engine.build_info import LlamaBuild, llama_build
+from app.services.diagnostics import LlamaBuild, llama_build
 from app.ui.common.i18n import fill
 
 NOTICES_FILE = "THIRD-PARTY-NOTICES.txt"
