@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
 from app.core import paths
@@ -67,3 +68,24 @@ def test_hashing_stops_when_the_page_closes(qtbot: QtBot, smollm2_path: Path) ->
     page.show()
     page.close()  # must not leave a running thread behind (Qt would abort)
     assert page._hash_task is None or page._hash_task.isFinished()
+
+
+def test_no_new_hash_starts_after_the_page_closes(qtbot: QtBot, smollm2_path: Path) -> None:
+    folder = paths.ensure_dir(paths.models_dir())
+    for n in range(3):
+        (folder / f"copy-{n}.gguf").write_bytes(smollm2_path.read_bytes())
+    page = ModelsPage(folder, None)
+    qtbot.addWidget(page)
+    page.show()
+    assert page._hash_task is not None  # hashing began
+    page.close()
+    qtbot.wait(300)  # the ended task's queued `finished` arrives meanwhile
+    # Stopped for good: no new hash, and no thread of the page still running.
+    assert page._hash_task is None
+    threads = page.findChildren(QThread)
+    assert threads and not any(t.isRunning() for t in threads)
+    # Shown again, hashing goes on (and is stopped again on close).
+    page.show()
+    qtbot.waitUntil(lambda: page._hash_task is None, timeout=60000)
+    page.close()
+    assert not any(t.isRunning() for t in page.findChildren(QThread))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QDesktopServices
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -79,6 +79,7 @@ class ModelsPage(QDialog):
         self.hash_cache = HashCache.in_folder(paths.data_dir())
         self._hash_task: TaskThread | None = None
         self._hash_tried: set[Path] = set()  # hashed once per page, also when it failed
+        self._hash_stopped = False  # closed: no new hashing until shown again
         self.models: list[InstalledModel] = []
         self.loaded_path: Path | None = None
         self.confirm: Confirm = self._ask
@@ -329,7 +330,7 @@ class ModelsPage(QDialog):
     def _check_hashes(self) -> None:
         """Hash the files not checked yet on a worker thread, then list again."""
         files = [p for p in unchecked(self.models) if p not in self._hash_tried]
-        if not files or self._hash_task is not None:
+        if not files or self._hash_task is not None or self._hash_stopped:
             return
         self._hash_tried.update(files)
         task = TaskThread(hash_job(files, self.hash_cache), self)
@@ -343,11 +344,24 @@ class ModelsPage(QDialog):
         self.refresh()
 
     def stop(self) -> None:
-        """Stop hashing and wait for it (the page closes; it goes on when shown again)."""
-        if self._hash_task is not None:
-            self._hash_task.cancel()
-            self._hash_task.wait(10000)
+        """Stop hashing and wait for it (the page closes; it goes on when shown again).
+
+        No new hash starts until the page is shown again, also not from the
+        ended task's `finished` signal (queued to this thread meanwhile).
+        """
+        self._hash_stopped = True
+        task, self._hash_task = self._hash_task, None
+        if task is not None:
+            task.finished.disconnect(self._on_hash_task_finished)
+            task.cancel()
+            task.wait()  # a cancelled hash ends within one chunk
         self._hash_tried.clear()  # files hashed already are in the cache
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._hash_stopped:
+            self._hash_stopped = False
+            self.refresh()  # hashing goes on where it stopped
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop()
