@@ -6,9 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QEvent, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QLabel, QMainWindow, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+)
 from pytestqt.qtbot import QtBot
 
 from app import __version__
@@ -124,3 +130,19 @@ def test_about_and_find_bar_in_chinese(qtbot: QtBot, window: QMainWindow,
         dialog.reject()
     finally:
         i18n.install("en")
+
+
+def test_language_change_without_the_window_attribute_is_ignored(
+        qtbot: QtBot, window: QMainWindow) -> None:
+    # At teardown Python may clear the menu's attributes (a collected cycle) while Qt
+    # still calls its event filter for the window; that must not raise.
+    menu = HelpMenu.install(window, LoadedModel)
+    del menu._window
+    with qtbot.capture_exceptions() as raised:
+        QApplication.sendEvent(window, QEvent(QEvent.Type.LanguageChange))
+    assert raised == []
+    # With the window there, a language change still retranslates the menu.
+    menu._window = window
+    menu.menu.setTitle("x")
+    QApplication.sendEvent(window, QEvent(QEvent.Type.LanguageChange))
+    assert menu.menu.title() == "&Help"

@@ -81,7 +81,10 @@ class HelpMenu(QObject):
             "bug report"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window and event.type() == QEvent.Type.LanguageChange:
+        # Qt may call this while Python has no attributes on the menu (before
+        # __init__ set them, or at teardown when a collected cycle cleared them).
+        if (event.type() == QEvent.Type.LanguageChange
+                and watched is getattr(self, "_window", None)):
             self.retranslate()
         return False
 
