@@ -1732,6 +1732,11 @@
         <translation>上下文 %1 / %2</translation>
     </message>
     <message>
+        <location filename="../../app/ui/shell/status_bar.py" line="84"/>
+        <source>Context %1</source>
+        <translation>上下文 %1</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/shell/status_bar.py" line="88"/>
         <source>Tokens the model reads for this conversation (its answers without their reasoning), out of its context length</source>
         <translation>模型为此对话读取的词元数（回答不含推理过程），以及其上下文长度</translation>

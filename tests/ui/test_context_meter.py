@@ -175,3 +175,15 @@ def test_trimmed_chat_shows_the_divider_above_the_first_message_read(
     # A short chat has no divider.
     _open(qtbot, r1_rig, meter, _conversation(r1_rig.store, 1, words=1))
     assert divider.isHidden()
+
+
+def test_unknown_context_size_shows_only_the_token_count(qtbot: QtBot, rig: Rig) -> None:
+    # A server that does not say its context size reports n_ctx 0.
+    backend = FakeBackend(REASONING, ANSWER, n_ctx=0)
+    meter = _meter(rig)
+    _load(qtbot, rig, backend)
+    measure = _open(qtbot, rig, meter, _conversation(rig.store, 18))
+    status = rig.window.status
+    assert measure.tokens > 0
+    assert status.context_label.text() == f"Context {measure.tokens:,}"  # no "/ 0"
+    assert not status.is_context_warning and status.context_label.styleSheet() == ""

@@ -77,9 +77,11 @@ class StatusBar(QStatusBar):
             self.backend_label.setText(
                 self.tr("server at %1").replace("%1", self._server) if self._server
                 else self.tr("on this computer (%1)").replace("%1", info.backend))
-            self.context_label.setText(
+            total = self._n_ctx or info.n_ctx
+            self.context_label.setText(  # a server may not say its context size: 0
                 self.tr("Context %1 / %2").replace("%1", f"{self._used:,}")
-                .replace("%2", f"{self._n_ctx or info.n_ctx:,}"))
+                .replace("%2", f"{total:,}") if total
+                else self.tr("Context %1").replace("%1", f"{self._used:,}"))
         warn = "#f08c3a" if theme.current().is_dark else "#c2410c"
         style = f"color: {warn}; font-weight: 600;" if self.is_context_warning else ""
         if self.context_label.styleSheet() != style:  # re-styling costs: only on a change
