@@ -29,7 +29,7 @@ from app.core.types import (
     Role,
     StopReason,
 )
-from app.services.states import conversation_key
+from app.services.states import conversation_key, forget_deleted
 from app.store.chat_store import ChatStore
 from app.store.records import MessageStatus, StoredMessage
 from app.ui.chat.math_queue import warm_up_renderer
@@ -182,6 +182,7 @@ class ChatController(QObject):
             self.conversation_id = None
             self.window.chat_view.set_messages([])
         self.store.delete_conversation(conversation_id)
+        forget_deleted(self.store)  # its saved model state goes with it
         self.window.sidebar.show_undo(conversation_id, title)
         self.refresh_sidebar()
         self._update_stack()
