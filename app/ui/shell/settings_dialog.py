@@ -303,7 +303,11 @@ class SettingsBinder(QObject):
             self.apply(dialog.result_settings(), this_chat_only=dialog.this_chat_only.isChecked())
 
     def apply(self, new: Settings, *, this_chat_only: bool = False) -> None:
-        """Use and persist `new` (sampling to the chat only if asked)."""
+        """Use and persist what `new` changes (sampling to the chat only if asked).
+
+        The fields `new` changes are merged into the saved file, as
+        live_settings.save_changes does, never the binder's whole copy.
+        """
         if this_chat_only and self._controller is not None and \
                 self._controller.conversation_id is not None:
             cid = self._controller.conversation_id
@@ -313,6 +317,11 @@ class SettingsBinder(QObject):
                 cid, {**conv.settings, "overrides": overrides})
             new = dataclasses.replace(new, **{k: getattr(self.settings, k) for k in OVERRIDABLE})
         old = self.settings
+        # Only what the caller changed goes over the saved file: fields others saved
+        # meanwhile (model choice, plan, setup_skipped, window geometry) stay.
+        changes = {f.name: getattr(new, f.name) for f in dataclasses.fields(Settings)
+                   if getattr(new, f.name) != getattr(old, f.name)}
+        new = dataclasses.replace(load_settings(), **changes)
         self.settings = new
         try:
             save_settings(new)
