@@ -26,8 +26,9 @@ from app.models.download import (
     Phase,
     format_bytes,
 )
-from app.models.installed import get_default_model, set_default_model
+from app.models.installed import get_default_model
 from app.models.mirrors import resolve_mirrors
+from app.services.library import download_model
 from app.services.loading import ModelLoader, ModelSource
 from app.services.setup import measure_decode_speed, save_plan
 from app.store.settings import load_settings
@@ -122,8 +123,8 @@ def run(args: argparse.Namespace) -> int:
 
     def work() -> None:
         try:
-            outcome.append(downloader.download(remote, target, ProgressBar(sys.stderr),
-                                               pause=pause))
+            outcome.append(download_model(downloader, remote, target, ProgressBar(sys.stderr),
+                                          pause=pause))
         except BaseException as exc:  # handed to the main thread
             outcome.append(exc)
 
@@ -149,8 +150,7 @@ def run(args: argparse.Namespace) -> int:
     if result.status is DownloadStatus.PAUSED:
         print("\nPaused. Run the same command again to resume.", file=sys.stderr)
         return 130
-    if get_default_model(folder) is None:
-        set_default_model(folder, target)
+    if get_default_model(folder) == target:
         save_plan(plan)
     print(f"\nVerified (SHA-256 {result.sha256}) and saved to {target}.")
     if args.measure and entry.quant == plan.quant:

@@ -10,8 +10,8 @@ from typing import Any
 from app.core.errors import PonderError
 from app.core.paths import models_dir
 from app.models.catalog import CatalogError, load_catalog
-from app.models.importer import ImportMode, import_gguf
-from app.models.installed import get_default_model, set_default_model
+from app.models.importer import ImportMode
+from app.services.library import import_model
 
 
 def add_parser(subparsers: Any) -> None:
@@ -34,9 +34,8 @@ def run(args: argparse.Namespace) -> int:
             catalog = load_catalog()
         except CatalogError:
             catalog = None
-        model = import_gguf(args.file, folder, mode=args.mode or ImportMode.COPY, catalog=catalog)
-        if args.default or get_default_model(folder) is None:
-            set_default_model(folder, model.path)
+        model = import_model(args.file, folder, mode=args.mode or ImportMode.COPY,
+                             catalog=catalog, make_default=args.default)
     except PonderError as exc:
         print(f"ponder import: {exc}", file=sys.stderr)
         return 1

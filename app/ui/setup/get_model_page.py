@@ -33,7 +33,7 @@ from app.models.download import (
 )
 from app.models.download_types import Verification
 from app.models.importer import ImportMode
-from app.models.installed import InstalledModel, get_default_model, set_default_model
+from app.models.installed import InstalledModel
 from app.services.setup import Recommendation
 from app.ui.common.i18n import fill
 from app.ui.setup.demo_offer import DemoOffer
@@ -404,9 +404,8 @@ class GetModelPage(QWizardPage):
         self.progress_bar.setValue(1000)
         self.message_label.setText(message)
         self.error_label.setText("")
-        # The demo model is never made the default by itself.
-        if get_default_model(self._deps.models_dir) is None and not self._is_demo:
-            set_default_model(self._deps.models_dir, path)
+        # services.library already made a download or an import the default when
+        # there was none (never the demo model).
         self.installed.emit(str(path))
         self.completeChanged.emit()
 
@@ -433,7 +432,7 @@ class GetModelPage(QWizardPage):
         self.message_label.setText(fill(self.tr("Importing %1…"), source.name))
         mode = ImportMode.HARDLINK if is_demo else ImportMode.COPY
         self._task = TaskThread(import_job(source, self._deps.models_dir, self._deps.catalog,
-                                           mode), self)
+                                           mode, is_demo=is_demo), self)
         self._transfer = Transfer.IMPORT
         self._task.setObjectName(self._transfer.value)
         self._task.progress.connect(self._on_download_progress)

@@ -26,8 +26,9 @@ from app.hardware.probe import probe_hardware
 from app.hardware.types import HardwareReport
 from app.models.catalog import Catalog
 from app.models.download import Downloader, DownloadResult, RemoteFile
-from app.models.importer import ImportMode, import_gguf
+from app.models.importer import ImportMode
 from app.models.installed import InstalledModel
+from app.services.library import download_model, import_model
 from app.services.loading import (
     FallbackCallback,
     ModelLoader,
@@ -120,7 +121,7 @@ def download_job(downloader: Downloader, remote: RemoteFile, target: Path,
     """
 
     def job(report: Report, cancel: threading.Event) -> DownloadResult:
-        return downloader.download(remote, target, report, cancel=cancel, pause=pause)
+        return download_model(downloader, remote, target, report, cancel=cancel, pause=pause)
 
     return job
 
@@ -134,8 +135,11 @@ class ImportProgress:
 
 
 def import_job(source: Path, models_dir: Path, catalog: Catalog | None,
-               mode: ImportMode = ImportMode.COPY) -> TaskFn:
-    """A job that imports a local GGUF; reports ImportProgress values."""
+               mode: ImportMode = ImportMode.COPY, *, is_demo: bool = False) -> TaskFn:
+    """A job that imports a local GGUF (services.library); reports ImportProgress values.
+
+    The import becomes the default model when there is none, unless it is the demo.
+    """
 
     def job(report: Report, cancel: threading.Event) -> InstalledModel:
         last = [0.0]
@@ -146,8 +150,8 @@ def import_job(source: Path, models_dir: Path, catalog: Catalog | None,
                 last[0] = now
                 report(ImportProgress(done, total))
 
-        return import_gguf(source, models_dir, mode=mode, catalog=catalog,
-                           progress=progress, cancel=cancel)
+        return import_model(source, models_dir, mode=mode, catalog=catalog,
+                            progress=progress, cancel=cancel, is_demo=is_demo)
 
     return job
 
