@@ -1,8 +1,12 @@
 """One conversation reply: the prompt from the store, the model, the store writes.
 
 `conversation_messages` turns a conversation's active path into what the
-model sees. `StoredReply` writes one streaming assistant message (batched by
-the store) and ends it with the right status; the window's controller drives
+model sees; `conversation_prompt` puts the conversation's standing
+instructions (its settings' "instructions", `set_instructions`) in front as
+a system message, which the family's prompt rules fold into the first user
+turn where the family takes no system prompt (R1). `StoredReply` writes one
+streaming assistant message (batched by the store) and ends it with the
+right status; the window's controller drives
 it from the GUI thread with the batches its worker sends. `ReplyService`
 runs a whole reply headless, stored (`reply_in_conversation`) or not stored
 (`answer`, for API requests, which must never appear among the user's chats).
@@ -42,6 +46,9 @@ STOP_TO_STATUS: dict[StopReason, MessageStatus] = {
 
 EventCallback = Callable[[StreamEvent], None]
 
+INSTRUCTIONS_KEY = "instructions"
+"""The key of a conversation's standing instructions in its settings JSON."""
+
 
 def conversation_messages(path: Sequence[StoredMessage]) -> list[ChatMessage]:
     """What the model sees of a conversation's active path.
@@ -57,6 +64,35 @@ def conversation_messages(path: Sequence[StoredMessage]) -> list[ChatMessage]:
             continue
         messages.append(ChatMessage(role, message.content, message.reasoning))
     return messages
+
+
+def instructions_of(store: ChatStore, conversation_id: int) -> str:
+    """A conversation's standing instructions ("" when it has none)."""
+    value = store.get_conversation(conversation_id).settings.get(INSTRUCTIONS_KEY, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def set_instructions(store: ChatStore, conversation_id: int, text: str) -> None:
+    """Store a conversation's standing instructions ("" removes them); other settings stay."""
+    settings = dict(store.get_conversation(conversation_id).settings)
+    if text.strip():
+        settings[INSTRUCTIONS_KEY] = text.strip()
+    else:
+        settings.pop(INSTRUCTIONS_KEY, None)
+    store.set_conversation_settings(conversation_id, settings)
+
+
+def with_instructions(instructions: str, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """`messages` behind a leading system message holding `instructions` (if any)."""
+    if not instructions.strip():
+        return list(messages)
+    return [ChatMessage(Role.SYSTEM, instructions.strip()), *messages]
+
+
+def conversation_prompt(store: ChatStore, conversation_id: int,
+                        path: Sequence[StoredMessage]) -> list[ChatMessage]:
+    """What the model is sent for `path` of a conversation: its instructions, then the turns."""
+    return with_instructions(instructions_of(store, conversation_id), conversation_messages(path))
 
 
 class StoredReply:
@@ -159,7 +195,7 @@ class ReplyService:
         user = store.add_user_message(conversation_id, text)
         info = self.host.info
         message = store.start_reply(user.id, model=info.model_name if info else "")
-        history = conversation_messages(store.active_path(conversation_id))
+        history = conversation_prompt(store, conversation_id, store.active_path(conversation_id))
         stored = StoredReply(store, message)
 
         def record(event: StreamEvent) -> None:

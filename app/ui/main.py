@@ -101,12 +101,14 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     controller = ChatController(store, client, window, options=binder.generate_options)
     binder.attach(controller, window)
     from app.ui.shell.api_control import ApiControl
+    from app.ui.shell.chat_instructions import ChatInstructions
     from app.ui.shell.context_meter import ContextMeter
     from app.ui.shell.live_settings import LiveSettings
 
     LiveSettings(binder, window, controller)  # text size, geometry, Enter, reasoning fold
     app.aboutToQuit.connect(ContextMeter(controller, binder.generate_options).shutdown)
     ApiControl(binder, window, controller)  # stops the API before the model is freed
+    ChatInstructions(binder, controller)  # the open chat's instructions in Settings
     window.closing.connect(client.shutdown)
     app.aboutToQuit.connect(client.shutdown)
     app.aboutToQuit.connect(store.close)

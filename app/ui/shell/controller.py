@@ -22,13 +22,12 @@ from PySide6.QtWidgets import QInputDialog
 from app.core.errors import PonderError
 from app.core.types import (
     BackendInfo,
-    ChatMessage,
     Finished,
     GenerateOptions,
     GenerationStats,
-    Role,
     StopReason,
 )
+from app.services.replies import conversation_prompt
 from app.services.states import conversation_key, forget_deleted
 from app.store.chat_store import ChatStore
 from app.store.records import MessageStatus, StoredMessage
@@ -292,13 +291,10 @@ class ChatController(QObject):
         assert self.conversation_id is not None or reply.conversation_id
         self.conversation_id = reply.conversation_id
         path = self.store.active_path(reply.conversation_id)
-        history: list[ChatMessage] = []
-        for m in path:
-            if m.id == reply.id and not is_continuation:
-                break
-            history.append(ChatMessage(Role(m.role), m.content, m.reasoning))
-            if m.id == reply.id:
-                break
+        ids = [m.id for m in path]
+        end = ids.index(reply.id) + int(is_continuation) if reply.id in ids else len(path)
+        # The conversation's standing instructions lead as a system message.
+        history = conversation_prompt(self.store, reply.conversation_id, path[:end])
         options = replace(self._options(), conversation=conversation_key(reply.conversation_id))
         request_id = self.client.generate(history, options)
         self.reply = StreamingReply(self.store, self.window.chat_view, reply, request_id,
