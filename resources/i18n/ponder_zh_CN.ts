@@ -1424,6 +1424,31 @@
 <context>
     <name>SettingsDialog</name>
     <message>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <source>Sampling</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <source>Local API</source>
+        <translation>本地 API</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <source>Downloads</source>
+        <translation>下载</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/shell/settings_dialog.py" line="147"/>
         <source>Settings</source>
         <translation>设置</translation>

@@ -103,7 +103,9 @@ def test_dialogs_name_every_control(qtbot: QtBot, rig: Rig) -> None:
     settings = binder.make_dialog()
     qtbot.addWidget(settings)
     settings.show()
-    assert unnamed(settings) == []
+    for index in range(settings.tabs.count()):  # each tab's controls, shown in turn
+        settings.tabs.setCurrentIndex(index)
+        assert unnamed(settings) == [], settings.tabs.tabText(index)
     about = AboutDialog(LoadedModel("Demo", None, "CPU"), rig.window)
     qtbot.addWidget(about)
     about.show()

@@ -77,8 +77,9 @@ def test_local_api_page_shows_address_snippet_and_keeps_the_key(
     page.allowed_hosts.setText(" mybox.lan ,, other.lan ")
     assert "localhost:7400" in page.snippet.toPlainText()
     assert "YOUR-API-KEY" in page.snippet.toPlainText()  # the key itself is never shown
-    dialog.resize(dialog.sizeHint())
     dialog.show()
+    dialog.show_tab(page)
+    assert page.isVisible()
     snap(page, screenshot_dir / "settings_local_api.png")
     edited = dialog.result_settings()
     assert (edited.api_server_enabled, edited.api_server_port) == (True, 7400)

@@ -160,6 +160,8 @@ def test_settings_dialog_saves_source_and_proxy(qtbot: QtBot, screenshot_dir: Pa
     box.source.setCurrentIndex(box.source.findData(SourceKind.HF_MIRROR.value))
     box.proxy.setText("http://127.0.0.1:7890")
     dialog.show()
+    dialog.show_tab(box)
+    assert box.isVisible()
     snap(dialog, screenshot_dir / "settings_download_sources.png")
     assert save_download_sources(dialog)
     saved = json.loads((paths.config_dir() / SOURCES_FILE).read_text())

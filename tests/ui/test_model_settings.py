@@ -87,6 +87,8 @@ def test_the_settings_dialog_has_the_model_page(qtbot: QtBot, tmp_path: Path,
         qtbot.addWidget(dialog)
         dialog.show()
         assert dialog.model_page.title() == "Model"
+        dialog.show_tab(dialog.model_page)
+        assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Model"
         assert dialog.model_page.isVisible()
         dialog.model_page.stop()
         dialog.reject()

@@ -25,6 +25,8 @@ def add_download_page(dialog: Any, layout: Any) -> SourcesBox:
     def accept() -> None:
         if save_download_sources(dialog):
             dialog.accept()
+        elif hasattr(dialog, "show_tab"):
+            dialog.show_tab(box)  # the box says why: let it be seen
 
     dialog.buttons.accepted.connect(accept)
     return box

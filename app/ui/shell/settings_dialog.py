@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QScrollArea,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -53,17 +55,30 @@ def options_from(values: Settings, profile: SamplingParams | None = None) -> Gen
 
 
 class SettingsDialog(QDialog):
-    """Edits a Settings value; `result_settings()` returns the edited copy."""
+    """Edits a Settings value; `result_settings()` returns the edited copy.
+
+    Tabs: General (language, look, sending), Sampling (the fields a chat may
+    override, with "Save for this chat only"), Model (which model and how it
+    loads), Local API, Downloads. Each tab scrolls, so the dialog fits a
+    1366x768 screen.
+    """
 
     def __init__(self, settings: Settings, parent: QWidget | None = None,
                  has_conversation: bool = False, is_override: bool = False) -> None:
         super().__init__(parent)
         self._settings = settings
         layout = QVBoxLayout(self)
+        self.tabs = QTabWidget(self)
+        layout.addWidget(self.tabs, 1)
+        self.general_form, self.general_tab = self._add_tab()
+        self.form, self.sampling_tab = self._add_tab()  # sampling: what a chat may override
+        model_layout, self.model_tab = self._add_tab(QVBoxLayout)
         self.model_page = ModelSettingsPage(settings, self)  # Settings → Model
-        layout.addWidget(self.model_page)
-        self.form = QFormLayout()
-        layout.addLayout(self.form)
+        model_layout.addWidget(self.model_page)
+        self.loading_form = QFormLayout()
+        model_layout.addLayout(self.loading_form)
+        api_layout, self.api_tab = self._add_tab(QVBoxLayout)
+        downloads_layout, self.downloads_tab = self._add_tab(QVBoxLayout)
         self.preset = QComboBox(self)
         for key in PRESET_NAMES:
             self.preset.addItem("", key)
@@ -107,16 +122,44 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.api_page = LocalApiPage(settings, self)
-        layout.addWidget(self.api_page)
+        api_layout.addWidget(self.api_page)
         from app.ui.shell.download_page import add_download_page  # download code: not at start
 
-        self.sources_box = add_download_page(self, layout)
-        layout.addWidget(self.this_chat_only)
+        self.sources_box = add_download_page(self, downloads_layout)
+        self.form.parentWidget().layout().addWidget(self.this_chat_only)
+        for tab_layout in (self.form, api_layout, downloads_layout):
+            tab_layout.parentWidget().layout().addStretch(1)
+        model_layout.addStretch(1)
         layout.addWidget(self.buttons)
+        self.resize(720, 640)  # fits 1366x768 with a taskbar and the title bar
         self._is_filling = True
         self.preset.setCurrentIndex(max(0, self.preset.findData(settings.preset)))
         self._is_filling = False
         self.retranslate()
+
+    def _add_tab(self, kind: type[Any] = QFormLayout) -> tuple[Any, QScrollArea]:
+        """A scrolling tab; returns the layout to fill (a form in a column) and the tab."""
+        scroll = QScrollArea(self.tabs)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        inner = QWidget(scroll)
+        column = QVBoxLayout(inner)
+        if kind is QFormLayout:
+            filled: Any = QFormLayout()
+            column.addLayout(filled)
+        else:
+            filled = column
+        scroll.setWidget(inner)
+        self.tabs.addTab(scroll, "")
+        return filled, scroll
+
+    def show_tab(self, widget: QWidget) -> None:
+        """Bring the tab holding `widget` to the front."""
+        for index in range(self.tabs.count()):
+            tab = self.tabs.widget(index)
+            if tab is widget or tab.isAncestorOf(widget):
+                self.tabs.setCurrentIndex(index)
+                return
 
     @staticmethod
     def _shown_values(settings: Settings) -> dict[str, Any]:
@@ -160,7 +203,18 @@ class SettingsDialog(QDialog):
         self.this_chat_only.setText(self.tr("Save for this chat only"))
         self.send_on_enter.setText(self.tr("Enter sends (else Ctrl+Enter sends)"))
         self.show_reasoning.setText(self.tr("Show the reasoning while it is written"))
-        rows = [
+        titles = [self.tr("General"), self.tr("Sampling"), self.tr("Model"),
+                  self.tr("Local API"), self.tr("Downloads")]
+        for index, title in enumerate(titles):
+            self.tabs.setTabText(index, title)
+        general = [
+            (self.language, self.tr("Language")),
+            (self.theme, self.tr("Theme")),
+            (self.font_size, self.tr("Text size (Ctrl+= / Ctrl+-)")),
+            (self.send_on_enter, self.tr("Sending")),
+            (self.show_reasoning, self.tr("Reasoning")),
+        ]
+        sampling = [
             (self.preset, self.tr("Preset")),
             (self.temperature, self.tr("Temperature")),
             (self.top_p, self.tr("Top-p")),
@@ -170,20 +224,19 @@ class SettingsDialog(QDialog):
             (self.max_tokens, self.tr("Max tokens")),
             (self.thinking_budget, self.tr("Thinking budget (0: none)")),
             (self.math_mode, self.tr("Math instruction")),
+        ]
+        loading = [
             (self.n_ctx, self.tr("Context length (next load)")),
             (self.n_threads, self.tr("Threads (0: automatic)")),
             (self.n_gpu_layers, self.tr("GPU layers (-1: all)")),
-            (self.language, self.tr("Language")),
-            (self.theme, self.tr("Theme")),
-            (self.font_size, self.tr("Text size (Ctrl+= / Ctrl+-)")),
-            (self.send_on_enter, self.tr("Sending")),
-            (self.show_reasoning, self.tr("Reasoning")),
         ]
-        while self.form.rowCount():
-            self.form.takeRow(0)
-        for widget, label in rows:
-            self.form.addRow(label, widget)
-            widget.setAccessibleName(label)
+        for form, rows in ((self.general_form, general), (self.form, sampling),
+                           (self.loading_form, loading)):
+            while form.rowCount():
+                form.takeRow(0)
+            for widget, label in rows:
+                form.addRow(label, widget)
+                widget.setAccessibleName(label)
         self.this_chat_only.setAccessibleName(self.this_chat_only.text())
 
     def changeEvent(self, event: QEvent) -> None:
