@@ -1170,14 +1170,6 @@
 </context>
 <context>
     <name>ModelSetup</name>
-    <message>
-        <source>The GPU could not load the model (%1); using the CPU instead, which is slower.</source>
-        <translation type="vanished">GPU 无法加载模型（%1），改用 CPU，速度较慢。</translation>
-    </message>
-    <message>
-        <source>The GPU could not load the model with all layers (%1); trying %2 layers.</source>
-        <translation type="vanished">GPU 无法加载全部层（%1），正在尝试 %2 层。</translation>
-    </message>
 </context>
 <context>
     <name>ModelTrust</name>
@@ -1871,18 +1863,6 @@
         <location filename="../../app/ui/setup/trial_page.py" line="74"/>
         <source>Measured speed</source>
         <translation>实测速度</translation>
-    </message>
-    <message>
-        <source>The GPU could not load the model (%1). Ponder uses the CPU instead, which is slower.</source>
-        <translation type="vanished">GPU 无法加载模型（%1）。Ponder 改用 CPU，速度较慢。</translation>
-    </message>
-    <message>
-        <source>The GPU could not load the model with %1 layers (%2). Ponder tries again with %3 layers.</source>
-        <translation type="vanished">GPU 无法以 %1 层加载模型（%2）。Ponder 改用 %3 层重试。</translation>
-    </message>
-    <message>
-        <source>all</source>
-        <translation type="vanished">全部</translation>
     </message>
     <message>
         <location filename="../../app/ui/setup/trial_page.py" line="124"/>
