@@ -20,7 +20,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
 from app.core.errors import PonderError
 from app.core.types import BackendInfo
-from app.services.loading import ModelSource
+from app.services.loading import LoadedModel, ModelSource
 from app.services.model_choice import remember_loaded, source_from_settings
 from app.store.settings import Settings, load_settings
 from app.ui.common.i18n import fill
@@ -75,6 +75,12 @@ class ModelLoads(QObject):
         self.loading = source
         self.window.status.showMessage(fill(self.tr("Loading %1…"), source.label))
         self.client.load(source, settings if settings is not None else load_settings())
+
+    def adopt(self, loaded: LoadedModel) -> None:
+        """Use a model loaded elsewhere (the wizard's first answer) without loading it again."""
+        self.loading = loaded.source
+        self.window.status.showMessage(fill(self.tr("Loading %1…"), loaded.source.label))
+        self.client.adopt(lambda: loaded)
 
     def open_file(self, path: str | Path) -> bool:
         """Load a GGUF file the user picked or dropped; False (and a message) if it is not one."""

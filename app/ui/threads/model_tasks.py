@@ -31,6 +31,7 @@ from app.models.installed import InstalledModel
 from app.services.library import download_model, import_model
 from app.services.loading import (
     FallbackCallback,
+    LoadedModel,
     ModelLoader,
     ModelSource,
     gpu_offload_supported,
@@ -187,18 +188,23 @@ class TrialProgress:
 
 def first_answer_job(loader: ModelLoader, source: ModelSource, settings: Settings,
                      on_fallback: FallbackCallback | None = None, *,
-                     question: str, speed_seconds: float = 10.0) -> TaskFn:
+                     question: str, speed_seconds: float = 10.0,
+                     keep: Callable[[LoadedModel], None] | None = None) -> TaskFn:
     """A job that loads `source` as the settings and the plan say, answers, then measures.
 
-    The model is loaded and closed on the job's own thread. Reports
-    TrialProgress values and returns services.setup.FirstAnswer.
+    The model is loaded on the job's own thread. When the answer came (not
+    cancelled) and `keep` is given, the loaded model goes to `keep` (called
+    on the job's thread, before the result is reported) for the window to
+    adopt; otherwise it is closed. Reports TrialProgress values and returns
+    services.setup.FirstAnswer.
     """
 
     def job(report: Report, cancel: threading.Event) -> FirstAnswer:
         report(TrialProgress(TrialStage.LOADING))
         loaded = loader.load(source, settings, on_fallback)
+        kept = False
         try:
-            return first_answer(
+            result = first_answer(
                 loaded.backend,
                 lambda text: report(TrialProgress(TrialStage.ANSWERING, text)),
                 cancel,
@@ -206,7 +212,12 @@ def first_answer_job(loader: ModelLoader, source: ModelSource, settings: Setting
                 on_measuring=lambda s: report(TrialProgress(TrialStage.MEASURING, seconds=s)),
                 speed_seconds=speed_seconds,
             )
+            if keep is not None and not cancel.is_set():
+                keep(loaded)
+                kept = True
+            return result
         finally:
-            loaded.backend.close()
+            if not kept:
+                loaded.backend.close()
 
     return job
