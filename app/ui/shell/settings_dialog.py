@@ -157,7 +157,7 @@ class SettingsDialog(QDialog):
         """Bring the tab holding `widget` to the front."""
         for index in range(self.tabs.count()):
             tab = self.tabs.widget(index)
-            if tab is widget or tab.isAncestorOf(widget):
+            if tab is not None and (tab is widget or tab.isAncestorOf(widget)):
                 self.tabs.setCurrentIndex(index)
                 return
 
