@@ -140,7 +140,7 @@ def test_download_pause_resume_after_restart_then_first_answer(
     assert [s for i, s in enumerate(stages) if s not in stages[:i]] == list(TrialStage)
     assert trial.result is not None, trial.error_label.text()
     assert trial.result.answer.strip()
-    assert trial.answer_view.toPlainText().strip() == trial.result.answer
+    assert trial.answer_view.text.strip() == trial.result.answer
     assert trial.result.measured_tps > 1.0
     assert "tokens per second" in trial.speed_label.text()
     assert "measured" in trial.speed_label.text()  # the refined plan's reason

@@ -46,7 +46,7 @@ def test_step_indicator_follows_the_pages(qtbot: QtBot, smollm2_path: Path, scre
         first = steps.step_labels[0].accessibleName()
         suffix = f"{scheme.value}_{language}"
         if language == "en":
-            assert first == "Step 1 of 3: This computer, current step"
+            assert first == "Step 1 of 4: This computer, current step"
         else:
             assert first.startswith("第 1 步") and "当前步骤" in first
         snap(wizard, screenshot_dir / f"wizard_steps_1_{suffix}.png")
@@ -55,7 +55,7 @@ def test_step_indicator_follows_the_pages(qtbot: QtBot, smollm2_path: Path, scre
         assert "✓" in steps.step_labels[0].text()
         if language == "en":
             assert steps.step_labels[0].accessibleName().endswith(", done")
-            assert steps.step_labels[2].accessibleName() == "Step 3 of 3: First answer, to do"
+            assert steps.step_labels[2].accessibleName() == "Step 3 of 4: First answer, to do"
         snap(wizard, screenshot_dir / f"wizard_steps_2_{suffix}.png")
         wizard.reject()
     finally:

@@ -27,7 +27,7 @@ class StepIndicator(QWidget):
         self.mark = QLabel(self)
         self.mark.setPixmap(mark_pixmap(56, self.devicePixelRatioF() or 1.0))
         layout.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.step_labels = [QLabel(self) for _ in range(3)]
+        self.step_labels = [QLabel(self) for _ in self.names()]
         for label in self.step_labels:
             label.setTextFormat(Qt.TextFormat.RichText)
             layout.addWidget(label)
@@ -37,7 +37,8 @@ class StepIndicator(QWidget):
 
     def names(self) -> list[str]:
         """The steps' names in the current language."""
-        return [self.tr("This computer"), self.tr("Get the model"), self.tr("First answer")]
+        return [self.tr("This computer"), self.tr("Get the model"), self.tr("First answer"),
+                self.tr("Ready")]
 
     def set_current(self, index: int) -> None:
         """Show step `index` (0-based) as the one on screen."""

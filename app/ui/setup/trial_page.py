@@ -1,4 +1,9 @@
-"""Wizard step 3: load the model, ask a first question, measure the speed."""
+"""Wizard step 3: load the model, ask a first question, measure the speed; then "ready".
+
+The answer streams in as the chat will show it (rendered, formulas drawn).
+Once it is in, the page becomes the wizard's last step, "Ready": the product
+mark, the model that answered and where, and Finish reads "Start chatting".
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,25 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from app.core.errors import PonderError
 from app.services.loading import ModelLoader, ModelSource
 from app.services.setup import FirstAnswer, Recommendation, refine_plan, save_plan
 from app.store.settings import load_settings
+from app.ui.chat.markdown_view import MarkdownView
 from app.ui.common.i18n import fill
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.page_style import WARNING_STYLE, show_as_error
+from app.ui.setup.ready_banner import ReadyBanner
 from app.ui.threads.model_tasks import TaskThread, TrialProgress, TrialStage, first_answer_job
 
 log = logging.getLogger(__name__)
@@ -28,11 +43,13 @@ class TrialPage(QWizardPage):
             (emitted from the job's thread, delivered on the GUI thread).
         progress_seen(object): the job reached this TrialStage (shown now).
         trial_ended(): the first answer and the measurement are done (or failed).
+        became_ready(): the model answered; the page now shows the "ready" step.
     """
 
     fallback_noted = Signal(str)
     progress_seen = Signal(object)
     trial_ended = Signal()
+    became_ready = Signal()
 
     def __init__(self, deps: SetupDeps, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,9 +61,19 @@ class TrialPage(QWizardPage):
         layout = QVBoxLayout(self)
         self.question_label = QLabel(self)
         self.question_label.setWordWrap(True)
-        self.answer_view = QPlainTextEdit(self)
-        self.answer_view.setReadOnly(True)
-        self.answer_view.setMaximumHeight(140)
+        self.ready_banner = ReadyBanner(self)
+        self.answer_view = MarkdownView(self)
+        self.answer_scroll = QScrollArea(self)  # a long answer scrolls inside the page
+        self.answer_scroll.setWidgetResizable(True)
+        self.answer_scroll.setFrameShape(QFrame.Shape.StyledPanel)
+        holder = QWidget(self.answer_scroll)  # the answer at the top, not centred
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(8, 6, 8, 6)
+        column.addWidget(self.answer_view)
+        column.addStretch(1)
+        self.answer_scroll.setWidget(holder)
+        self.answer_scroll.setMinimumHeight(90)
+        self.answer_scroll.setMaximumHeight(200)
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
         self.speed_label = QLabel(self)
@@ -57,8 +84,9 @@ class TrialPage(QWizardPage):
         self.fallback_label.setStyleSheet(WARNING_STYLE)
         self.error_label = QLabel(self)
         show_as_error(self.error_label)
-        for widget in (self.question_label, self.answer_view, self.status_label,
-                       self.speed_label, self.fallback_label, self.error_label):
+        for widget in (self.ready_banner, self.question_label, self.answer_scroll,
+                       self.status_label, self.speed_label, self.fallback_label,
+                       self.error_label):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.fallback_noted.connect(self._on_fallback_noted)
@@ -66,18 +94,33 @@ class TrialPage(QWizardPage):
 
     def retranslate(self) -> None:
         """Set user-visible texts in the current language."""
-        self.setTitle(self.tr("A first answer"))
-        self.setSubTitle(self.tr("The model answers a test question on this computer, then "
-                                 "Ponder measures how fast it writes."))
+        if self.is_ready:
+            self.setTitle(self.tr("Ready"))
+            self.setSubTitle(self.tr("The model's first answer, written on this computer. "
+                                     "Your chats work the same way."))
+            self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Start chatting"))
+        else:
+            self.setTitle(self.tr("A first answer"))
+            self.setSubTitle(self.tr("The model answers a test question on this computer, then "
+                                     "Ponder measures how fast it writes."))
+            self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Finish"))
         self.question_label.setText(fill(self.tr("Question: %1"), self._deps.question))
         self.answer_view.setAccessibleName(self.tr("The model's answer"))
         self.speed_label.setAccessibleName(self.tr("Measured speed"))
+
+    @property
+    def is_ready(self) -> bool:
+        """The model answered: the page is the "ready" step."""
+        return self.result is not None
 
     def initializePage(self) -> None:
         if self.model_path is None or self.is_busy:
             return
         self.result = None
-        self.answer_view.setPlainText("")
+        self.ready_banner.hide()
+        self.status_label.show()
+        self.retranslate()
+        self.answer_view.set_markdown("")
         self.speed_label.setText("")
         self.error_label.setText("")
         self.fallback_label.setText("")
@@ -124,7 +167,7 @@ class TrialPage(QWizardPage):
             self.status_label.setText(self.tr("Loading the model…"))
         elif value.stage is TrialStage.ANSWERING:
             self.status_label.setText(self.tr("The model is answering…"))
-            self.answer_view.setPlainText(value.text)
+            self.answer_view.set_markdown(value.text, is_streaming=True)
         elif value.stage is TrialStage.MEASURING:
             self.status_label.setText(fill(self.tr("Measuring the speed (%1 s)…"),
                                            f"{value.seconds:.0f}"))
@@ -132,9 +175,12 @@ class TrialPage(QWizardPage):
     def _on_task_succeeded(self, result: object) -> None:
         assert isinstance(result, FirstAnswer)
         self.result = result
-        self.answer_view.setPlainText(result.answer or result.reasoning)
-        self.status_label.setText(fill(self.tr("%1 works on this computer (%2)."),
-                                       result.info.model_name, result.info.backend))
+        self.answer_view.set_markdown(result.answer or result.reasoning)
+        self.status_label.setText("")
+        self.status_label.hide()  # the banner says it
+        self.ready_banner.show_ready(result.info.model_name, result.info.backend)
+        self.retranslate()
+        self.became_ready.emit()
         if result.measured_tps <= 0:
             self.speed_label.setText(self.tr("The speed was not measured."))
             return

@@ -1,4 +1,4 @@
-"""The first-run wizard: this computer → recommended model → download or import → first answer.
+"""The first-run wizard: this computer → model → download or import → first answer → ready.
 
 Each page has its own module; every slow step runs in a TaskThread
 (app.ui.threads.model_tasks) around an app.services job, and the pages only
@@ -70,6 +70,7 @@ class SetupWizard(QWizard):
         self.steps = StepIndicator(self)  # the mark and where the user is in the setup
         self.setSideWidget(self.steps)
         self.currentIdChanged.connect(self._on_current_id_changed)
+        self.trial_page.became_ready.connect(self._on_trial_page_became_ready)
         self.setMinimumSize(640, 480)
         self.retranslate()
 
@@ -89,6 +90,9 @@ class SetupWizard(QWizard):
     def _on_current_id_changed(self, page_id: int) -> None:
         if page_id in set(WizardStage):
             self.steps.set_current(list(WizardStage).index(WizardStage(page_id)))
+
+    def _on_trial_page_became_ready(self) -> None:
+        self.steps.set_current(len(self.steps.step_labels) - 1)  # the last step: ready
 
     def _on_hardware_page_recommended(self, rec: object) -> None:
         assert isinstance(rec, Recommendation)
