@@ -28,6 +28,7 @@ from app.store.chat_store import ChatStore
 from app.store.settings import Settings, load_settings, save_settings
 from app.ui.setup.deps import SetupDeps
 from app.ui.setup.model_setup import ModelSetup
+from app.ui.setup.wizard import SetupWizard
 from app.ui.shell.controller import ChatController
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.settings_dialog import SettingsBinder
@@ -191,6 +192,55 @@ def test_wizard_first_answer_loads_with_the_plan_it_saved(
                                               n_gpu_layers=plan.n_gpu_layers,
                                               flash_attn=True)]
         wizard.reject()
+    finally:
+        w.close()
+
+
+def _first_answer(w: Window, qtbot: QtBot, model: Path) -> SetupWizard:
+    """Open the wizard and run its first answer on `model`; the wizard."""
+    wizard = w.setup.open_wizard()
+    qtbot.waitUntil(lambda: wizard.hardware_page.recommendation is not None, timeout=10000)
+    wizard.model_page.model_path = model  # as after the download or the import
+    trial = wizard.trial_page
+    trial.model_path = model
+    with qtbot.waitSignal(trial.trial_ended, timeout=20000):
+        trial.initializePage()
+    assert trial.result is not None and trial.result.answer == "ok"
+    return wizard
+
+
+def test_the_first_answers_model_is_handed_to_the_window_not_loaded_again(
+        qtbot: QtBot, tmp_path: Path, model: Path) -> None:
+    save_settings(Settings(n_threads=2))
+    w = Window(qtbot, tmp_path)
+    try:
+        wizard = _first_answer(w, qtbot, model)
+        assert len(w.builder.calls) == 1
+        with qtbot.waitSignal(w.controller.model_changed, timeout=10000):
+            wizard.accept()  # Finish
+        assert len(w.builder.calls) == 1  # one load in all: the window adopted it
+        loaded = w.client.loaded
+        assert loaded is not None and loaded.source.path == model
+        assert isinstance(loaded.backend, FakeBackend) and not loaded.backend.is_closed
+        assert w.setup.loaded_path == model
+        assert load_settings().last_model == str(model.resolve())
+    finally:
+        w.close()
+
+
+def test_a_cancelled_wizard_closes_the_first_answers_model(
+        qtbot: QtBot, tmp_path: Path, model: Path) -> None:
+    w = Window(qtbot, tmp_path)
+    try:
+        wizard = _first_answer(w, qtbot, model)
+        handover = wizard.trial_page.handover
+        assert handover is not None
+        kept = handover.take()
+        assert kept is not None and isinstance(kept.backend, FakeBackend)
+        handover.keep(kept)
+        wizard.reject()
+        assert kept.backend.is_closed and w.client.loaded is None
+        assert len(w.builder.calls) == 1
     finally:
         w.close()
 

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.core.errors import PonderError
-from app.services.loading import ModelSource
+from app.services.loading import LoadedModel, ModelSource
 from app.store.settings import load_settings
+from app.ui.setup.handover import ModelHandover
 from app.ui.shell.controller import ChatController
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.model_loads import ModelLoads
@@ -46,6 +47,8 @@ class ModelSetup(QObject):
         self._deps_factory = deps
         self._deps: SetupDeps | None = None
         self.wizard: SetupWizard | None = None
+        self._kept: LoadedModel | None = None
+        """The wizard's first-answer model between its Finish and model_ready."""
         self.models_page: ModelsPage | None = None
         self.loads = ModelLoads(controller, self)
         """Every model load of the window goes through it."""
@@ -106,6 +109,7 @@ class ModelSetup(QObject):
             from app.ui.setup.wizard import SetupWizard
 
             self.wizard = SetupWizard(self.deps, self.window)
+            self.wizard.trial_page.handover = ModelHandover()  # its model: not loaded twice
             self.wizard.model_ready.connect(self._on_wizard_model_ready)
             self.wizard.finished.connect(self._on_wizard_finished)
         self.wizard.show()
@@ -131,10 +135,21 @@ class ModelSetup(QObject):
         self.open_models_page().import_file(path)
 
     def _on_wizard_model_ready(self, path: str) -> None:
+        kept, self._kept = self._kept, None
+        if kept is not None and kept.source.path == Path(path):
+            self.loads.adopt(kept)  # the first answer's model, already loaded
+            return
+        if kept is not None:
+            kept.backend.close()
         self.load(Path(path))
 
-    def _on_wizard_finished(self, _result: int) -> None:
+    def _on_wizard_finished(self, result: int) -> None:
         if self.wizard is not None:
+            handover = self.wizard.trial_page.handover
+            if handover is not None:
+                if result == QDialog.DialogCode.Accepted.value:
+                    self._kept = handover.take()  # for model_ready, which comes next
+                handover.release()
             self.wizard.deleteLater()
             self.wizard = None
         if self.models_page is not None:

@@ -28,6 +28,7 @@ from app.store.settings import load_settings
 from app.ui.chat.markdown_view import MarkdownView
 from app.ui.common.i18n import fill
 from app.ui.setup.deps import SetupDeps
+from app.ui.setup.handover import ModelHandover
 from app.ui.setup.page_style import WARNING_STYLE, show_as_error
 from app.ui.setup.ready_banner import ReadyBanner
 from app.ui.threads.model_tasks import TaskThread, TrialProgress, TrialStage, first_answer_job
@@ -58,6 +59,8 @@ class TrialPage(QWizardPage):
         self.model_path: Path | None = None
         self.result: FirstAnswer | None = None
         self._task: TaskThread | None = None
+        self.handover: ModelHandover | None = None
+        """Keeps the answer's model for the window when set (ModelSetup does); else closed."""
         layout = QVBoxLayout(self)
         self.question_label = QLabel(self)
         self.question_label.setWordWrap(True)
@@ -128,7 +131,8 @@ class TrialPage(QWizardPage):
         job = first_answer_job(ModelLoader(self._deps.build), ModelSource(path=self.model_path),
                                load_settings(), self._note_fallback,
                                question=self._deps.question,
-                               speed_seconds=self._deps.speed_seconds)
+                               speed_seconds=self._deps.speed_seconds,
+                               keep=self.handover.keep if self.handover else None)
         self._task = TaskThread(job, self)
         self._task.setObjectName("first answer")
         self._task.progress.connect(self._on_task_progress)
