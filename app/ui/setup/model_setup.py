@@ -147,7 +147,8 @@ class ModelSetup(QObject):
         if self.wizard is not None:
             handover = self.wizard.trial_page.handover
             if handover is not None:
-                if result == QDialog.DialogCode.Accepted.value:
+                if (result == QDialog.DialogCode.Accepted.value
+                        and self.wizard.model_page.model_path is not None):
                     self._kept = handover.take()  # for model_ready, which comes next
                 handover.release()
             self.wizard.deleteLater()
