@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSize, Qt
@@ -14,6 +15,7 @@ from app.core.types import ChatMessage, Role
 from app.engine.fake import FakeBackend
 from app.services.replies import instructions_of
 from app.ui.common import i18n
+from app.ui.main import build_gui
 from app.ui.shell.chat_instructions import ChatInstructions, InstructionsBox
 from app.ui.shell.settings_dialog import SettingsBinder, SettingsDialog
 from tests.ui.helpers import Rig, adopted, make_rig, snap
@@ -118,3 +120,22 @@ def test_without_an_open_chat_the_box_says_how_to_get_one(qtbot: QtBot, rig: Rig
     dialog.accept()  # nothing to store, no error
     assert rig.store.list_conversations() == []
 
+
+
+def test_the_window_built_for_real_edits_instructions(qtbot: QtBot) -> None:
+    gui = build_gui([], language="en")
+    window: Any = gui.window
+    controller: Any = gui.controller
+    controller.show_dialogs = False
+    qtbot.addWidget(window)
+    try:
+        (wiring,) = controller.findChildren(ChatInstructions)
+        conversation = controller.new_conversation()
+        dialog = _dialog(qtbot, wiring.binder)
+        dialog.instructions_box.field.setPlainText("Use SI units.")
+        dialog.accept()
+        assert instructions_of(controller.store, conversation) == "Use SI units."
+    finally:
+        gui.client.shutdown()
+        window.close()
+        controller.store.close()

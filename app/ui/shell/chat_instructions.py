@@ -129,6 +129,7 @@ class ChatInstructions(QObject):
     def __init__(self, binder: Any, controller: Any) -> None:
         super().__init__(controller)
         self.controller = controller
+        self.binder = binder
         binder.dialog_made.connect(self._on_binder_dialog_made)
 
     def _on_binder_dialog_made(self, dialog: Any) -> None:
