@@ -121,12 +121,15 @@ class PromptBuilder:
             room = min(max_tokens, n_ctx - len(built.tokens))
             return FittedPrompt(built, room, 0)
 
+        # Trim the turns as given, then apply the family's rules: a leading system
+        # message is always kept, and for R1 it is folded into the first turn kept
+        # (trimming the folded list would drop it with the oldest turn).
         def count(candidate: Sequence[ChatMessage]) -> int:
-            return len(self.tokenize_prompt(self.render(candidate)))
+            return len(self.tokenize_prompt(self.render(self.prepare(candidate, math_mode))))
 
         extra = len(self._tokenize(continuation_text(partial, True, self.profile), False))
-        kept, dropped = trim_to_fit(prepared, count, n_ctx - floor - extra)
-        built = self._with_continuation(self.build(kept), partial)
+        kept, dropped = trim_to_fit(messages, count, n_ctx - floor - extra)
+        built = self._with_continuation(self.build(self.prepare(kept, math_mode)), partial)
         room = min(max_tokens, n_ctx - len(built.tokens))
         return FittedPrompt(built, room, dropped)
 

@@ -117,3 +117,31 @@ def test_r1_gets_the_instructions_inside_the_first_user_turn(store: ChatStore,
     assert second.count(INSTRUCTION) == 1
     assert f"{user}{INSTRUCTION}\n\nWhat is 2 + 2?" in second
     assert f"{user}And 3 + 3?" in second
+
+
+@pytest.mark.slow
+def test_r1_keeps_the_instructions_when_old_turns_are_dropped(tiny_r1_gguf: Path) -> None:
+    host = ModelHost()
+    host.load(ModelSource(path=tiny_r1_gguf), Settings(n_ctx=256, n_gpu_layers=0, n_threads=1))
+    try:
+        loaded = host.loaded
+        assert loaded is not None
+        prompts: Any = loaded.backend.prompts  # type: ignore[attr-defined]
+        turns: list[ChatMessage] = []
+        for i in range(30):
+            turns += [ChatMessage(Role.USER, f"Question number {i}?"),
+                      ChatMessage(Role.ASSISTANT, f"Answer {i}.")]
+        turns.append(ChatMessage(Role.USER, "And the last one?"))
+        fitted = prompts.fit(with_instructions(INSTRUCTION, turns), 256, 16)
+        options = GenerateOptions(sampling=SamplingParams(max_tokens=16))
+        measure = host.measure(with_instructions(INSTRUCTION, turns), options)
+    finally:
+        host.unload()
+    text = fitted.prompt.text
+    assert fitted.dropped_messages > 0 and "Question number 0?" not in text
+    assert measure is not None and measure.dropped_messages == fitted.dropped_messages
+    # the instructions open the first turn kept, once
+    assert text.count(INSTRUCTION) == 1
+    first_user = text.index("<｜User｜>")
+    assert text[first_user:].startswith(f"<｜User｜>{INSTRUCTION}\n\nQuestion number ")
+    assert "And the last one?" in text and len(fitted.prompt.tokens) <= 256
