@@ -122,7 +122,7 @@
 <context>
     <name>ApiControl</name>
     <message>
-        <location filename="../../app/ui/shell/api_control.py" line="97"/>
+        <location filename="../../app/ui/shell/api_control.py" line="104"/>
         <source>On at %1</source>
         <translation>已开启：%1</translation>
     </message>
@@ -130,12 +130,12 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/shell/controller.py" line="135"/>
+        <location filename="../../app/ui/shell/controller.py" line="136"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/controller.py" line="159"/>
+        <location filename="../../app/ui/shell/controller.py" line="160"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
@@ -299,62 +299,62 @@
 <context>
     <name>FaultNotices</name>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="67"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="70"/>
         <source>%1 conversation(s) with %2 message(s) could still be read and are in the new database.</source>
         <translation>仍能读取 %1 个对话（共 %2 条消息），已放入新的数据库。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="72"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="75"/>
         <source>No conversations could be read from it, so the history starts empty.</source>
         <translation>其中的对话都无法读取，因此聊天记录从空白开始。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="75"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="78"/>
         <source>The chat database was damaged and Ponder started a new one. %1 The damaged file is kept at %2.</source>
         <translation>聊天数据库已损坏，Ponder 已新建一个。%1 损坏的文件保存在 %2。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="82"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="85"/>
         <source>Ponder cannot write to its data folder (%1), so your chats open for reading only: new chats, sending and importing are turned off. Make the folder writable (or free some space) and restart Ponder.</source>
         <translation>Ponder 无法写入其数据文件夹（%1），因此聊天只能以只读方式打开：新建聊天、发送和导入均已关闭。请让该文件夹可写（或腾出一些空间）后重新启动 Ponder。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="91"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="94"/>
         <source>Your settings (%1) could not be read, so Ponder uses the default settings.</source>
         <translation>无法读取你的设置（%1），因此 Ponder 使用默认设置。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="94"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="97"/>
         <source>Your settings (%1) could not be read, so Ponder uses the default settings. The old file is kept as %2.</source>
         <translation>无法读取你的设置（%1），因此 Ponder 使用默认设置。旧文件已保存为 %2。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="101"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="104"/>
         <source>The model file %1 is not there any more (moved or deleted while Ponder was closed).</source>
         <translation>模型文件 %1 已不在原处（在 Ponder 关闭期间被移动或删除）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="142"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="145"/>
         <source>Show the file</source>
         <translation>显示文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="177"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="180"/>
         <source>Locate…</source>
         <translation>查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="178"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="181"/>
         <source>Choose another model</source>
         <translation>选择其他模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="183"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="203"/>
         <source>Locate the model file</source>
         <translation>查找模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/fault_notices.py" line="184"/>
+        <location filename="../../app/ui/shell/fault_notices.py" line="204"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
@@ -551,17 +551,17 @@
         <translation>下载已取消，部分文件已删除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="416"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="415"/>
         <source>Import a GGUF model</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="417"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="416"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/get_model_page.py" line="433"/>
+        <location filename="../../app/ui/setup/get_model_page.py" line="432"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
@@ -677,19 +677,47 @@
         <translation>复制版本、硬件和最近的错误（不含个人信息），以便粘贴到问题报告中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/help_menu.py" line="103"/>
+        <location filename="../../app/ui/shell/help_menu.py" line="106"/>
         <source>The logs folder cannot be created here.</source>
         <translation>无法在此处创建日志文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/help_menu.py" line="106"/>
+        <location filename="../../app/ui/shell/help_menu.py" line="109"/>
         <source>No file manager could open the logs folder.</source>
         <translation>没有文件管理器能打开日志文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/help_menu.py" line="121"/>
+        <location filename="../../app/ui/shell/help_menu.py" line="124"/>
         <source>Diagnostics copied. Paste them into your bug report.</source>
         <translation>诊断信息已复制。请粘贴到你的问题报告中。</translation>
+    </message>
+</context>
+<context>
+    <name>InstructionsBox</name>
+    <message>
+        <location filename="../../app/ui/shell/chat_instructions.py" line="68"/>
+        <source>Instructions for this chat</source>
+        <translation>此对话的指令</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/chat_instructions.py" line="69"/>
+        <source>For example: Answer in English. Explain each step for a first-year student.</source>
+        <translation>例如：用英文回答。为大一学生讲清每一步。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/chat_instructions.py" line="73"/>
+        <source>Sent with every reply in this chat, as the system prompt. R1 models take no system prompt, so for them the instructions are added to your first message.</source>
+        <translation>作为系统提示词，随此对话中的每次回复一起发送。R1 模型不接受系统提示词，因此对它们而言，这些指令会加到你的第一条消息中。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/chat_instructions.py" line="78"/>
+        <source>Open or start a chat to give it instructions.</source>
+        <translation>请先打开或新建一个对话，再为它设置指令。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/chat_instructions.py" line="87"/>
+        <source>This chat</source>
+        <translation>此对话</translation>
     </message>
 </context>
 <context>
@@ -1045,21 +1073,22 @@
     <name>ModelLoads</name>
     <message>
         <location filename="../../app/ui/shell/model_loads.py" line="76"/>
+        <location filename="../../app/ui/shell/model_loads.py" line="82"/>
         <source>Loading %1…</source>
         <translation>正在加载 %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_loads.py" line="84"/>
+        <location filename="../../app/ui/shell/model_loads.py" line="90"/>
         <source>%1 is not a model file. Ponder opens GGUF models (files ending in .gguf).</source>
         <translation>%1 不是模型文件。Ponder 只能打开 GGUF 模型（以 .gguf 结尾的文件）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_loads.py" line="88"/>
+        <location filename="../../app/ui/shell/model_loads.py" line="94"/>
         <source>%1 was not found.</source>
         <translation>找不到 %1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_loads.py" line="143"/>
+        <location filename="../../app/ui/shell/model_loads.py" line="149"/>
         <source>Only files on this computer can be dropped here: a GGUF model file.</source>
         <translation>这里只能拖入这台电脑上的文件：一个 GGUF 模型文件。</translation>
     </message>
@@ -1169,9 +1198,6 @@
     </message>
 </context>
 <context>
-    <name>ModelSetup</name>
-</context>
-<context>
     <name>ModelTrust</name>
     <message>
         <location filename="../../app/ui/setup/model_trust.py" line="30"/>
@@ -1217,157 +1243,157 @@
 <context>
     <name>ModelsPage</name>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="135"/>
+        <location filename="../../app/ui/setup/models_page.py" line="141"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="137"/>
+        <location filename="../../app/ui/setup/models_page.py" line="143"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="137"/>
+        <location filename="../../app/ui/setup/models_page.py" line="143"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="137"/>
+        <location filename="../../app/ui/setup/models_page.py" line="143"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="138"/>
+        <location filename="../../app/ui/setup/models_page.py" line="144"/>
         <source>Architecture</source>
         <translation>架构</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="138"/>
+        <location filename="../../app/ui/setup/models_page.py" line="144"/>
         <source>Context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="138"/>
+        <location filename="../../app/ui/setup/models_page.py" line="144"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="139"/>
+        <location filename="../../app/ui/setup/models_page.py" line="145"/>
         <source>Trust</source>
         <translation>可信度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="140"/>
+        <location filename="../../app/ui/setup/models_page.py" line="146"/>
         <source>Installed models</source>
         <translation>已安装的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="141"/>
+        <location filename="../../app/ui/setup/models_page.py" line="147"/>
         <source>Models folder: %1</source>
         <translation>模型文件夹：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="142"/>
+        <location filename="../../app/ui/setup/models_page.py" line="148"/>
         <source>Use now</source>
         <translation>立即使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="143"/>
+        <location filename="../../app/ui/setup/models_page.py" line="149"/>
         <source>Load the selected model now</source>
         <translation>立即加载所选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="144"/>
+        <location filename="../../app/ui/setup/models_page.py" line="150"/>
         <source>Set as default</source>
         <translation>设为默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="145"/>
+        <location filename="../../app/ui/setup/models_page.py" line="151"/>
         <source>Load the selected model at start</source>
         <translation>启动时加载所选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="146"/>
+        <location filename="../../app/ui/setup/models_page.py" line="152"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="147"/>
+        <location filename="../../app/ui/setup/models_page.py" line="153"/>
         <source>Delete the selected model</source>
         <translation>删除所选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="148"/>
+        <location filename="../../app/ui/setup/models_page.py" line="154"/>
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="149"/>
+        <location filename="../../app/ui/setup/models_page.py" line="155"/>
         <source>Open the models folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="150"/>
+        <location filename="../../app/ui/setup/models_page.py" line="156"/>
         <source>Download or import…</source>
         <translation>下载或导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="151"/>
+        <location filename="../../app/ui/setup/models_page.py" line="157"/>
         <source>Open the model setup assistant</source>
         <translation>打开模型设置向导</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="191"/>
+        <location filename="../../app/ui/setup/models_page.py" line="197"/>
         <source>Incomplete download: %1 (%2 of %3). Open Download or import… to resume it.</source>
         <translation>未完成的下载：%1（%2 / %3）。打开“下载或导入…”以继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="197"/>
+        <location filename="../../app/ui/setup/models_page.py" line="203"/>
         <source>No models are installed yet. Download one or import a GGUF file.</source>
         <translation>尚未安装模型。请下载一个或导入 GGUF 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="207"/>
+        <location filename="../../app/ui/setup/models_page.py" line="213"/>
         <source>damaged</source>
         <translation>已损坏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="209"/>
+        <location filename="../../app/ui/setup/models_page.py" line="215"/>
         <source>flagged</source>
         <translation>已标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="211"/>
+        <location filename="../../app/ui/setup/models_page.py" line="217"/>
         <source>in use</source>
         <translation>使用中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="213"/>
+        <location filename="../../app/ui/setup/models_page.py" line="219"/>
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="215"/>
+        <location filename="../../app/ui/setup/models_page.py" line="221"/>
         <source>demo model, not the tutor</source>
         <translation>演示模型，非辅导模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="269"/>
+        <location filename="../../app/ui/setup/models_page.py" line="275"/>
         <source>Delete %1 (%2)? The file is removed from the models folder; you would need to download or import it again.</source>
         <translation>删除 %1（%2）？文件将从模型文件夹中移除，之后需要重新下载或导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="272"/>
+        <location filename="../../app/ui/setup/models_page.py" line="278"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="287"/>
+        <location filename="../../app/ui/setup/models_page.py" line="293"/>
         <source>The folder could not be opened. It is here: %1</source>
         <translation>无法打开文件夹。它位于：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="302"/>
+        <location filename="../../app/ui/setup/models_page.py" line="308"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
@@ -1386,6 +1412,24 @@
         <location filename="../../app/ui/shell/prompt_guard.py" line="31"/>
         <source>This message is too long for the model: it has %1 characters, far more than its context of %2 tokens can hold. Shorten the message or split it into parts, or choose a larger context size in the model settings.</source>
         <translation>这条消息对模型来说太长了：它有 %1 个字符，远超 %2 个 token 的上下文所能容纳的量。请缩短消息或分成几部分发送，或在模型设置中选择更大的上下文长度。</translation>
+    </message>
+</context>
+<context>
+    <name>ReadyBanner</name>
+    <message>
+        <location filename="../../app/ui/setup/ready_banner.py" line="56"/>
+        <source>Ponder is ready</source>
+        <translation>Ponder 已就绪</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/ready_banner.py" line="57"/>
+        <source>%1 answered on this computer (%2). Press Start chatting to begin.</source>
+        <translation>%1 已在这台电脑上作答（%2）。点击“开始聊天”即可开始。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/ready_banner.py" line="60"/>
+        <source>Ponder</source>
+        <translation>Ponder</translation>
     </message>
 </context>
 <context>
@@ -1416,178 +1460,178 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="206"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="206"/>
         <source>Sampling</source>
         <translation>采样</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="206"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="207"/>
         <source>Local API</source>
         <translation>本地 API</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="186"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="207"/>
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="147"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="190"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="148"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="191"/>
         <source>Math tutor</source>
         <translation>数学辅导</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="148"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="191"/>
         <source>Code helper</source>
         <translation>编程助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="149"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="192"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="152"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="195"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="153"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="196"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="153"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="196"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="154"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="197"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="157"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="200"/>
         <source>Ask for step-by-step reasoning and a boxed answer</source>
         <translation>要求逐步推理并给出框出的答案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="158"/>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="159"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="201"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="202"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="160"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="203"/>
         <source>Save for this chat only</source>
         <translation>仅保存到此对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="161"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="204"/>
         <source>Enter sends (else Ctrl+Enter sends)</source>
         <translation>按 Enter 发送（否则按 Ctrl+Enter 发送）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="162"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="205"/>
         <source>Show the reasoning while it is written</source>
         <translation>在生成时显示推理过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="164"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="218"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="165"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="219"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="166"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="220"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="167"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="221"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="168"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="222"/>
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="169"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="223"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="224"/>
         <source>Max tokens</source>
         <translation>最大词元数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="171"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="225"/>
         <source>Thinking budget (0: none)</source>
         <translation>思考预算（0：不限）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="172"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="226"/>
         <source>Math instruction</source>
         <translation>数学提示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="173"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="229"/>
         <source>Context length (next load)</source>
         <translation>上下文长度（下次加载生效）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="174"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="230"/>
         <source>Threads (0: automatic)</source>
         <translation>线程数（0：自动）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="175"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="231"/>
         <source>GPU layers (-1: all)</source>
         <translation>GPU 层数（-1：全部）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="176"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="211"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="177"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="212"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="178"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="213"/>
         <source>Text size (Ctrl+= / Ctrl+-)</source>
         <translation>文字大小（Ctrl+= / Ctrl+-）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="179"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="214"/>
         <source>Sending</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="180"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="215"/>
         <source>Reasoning</source>
         <translation>推理</translation>
     </message>
@@ -1595,17 +1639,17 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../app/ui/setup/wizard.py" line="78"/>
+        <location filename="../../app/ui/setup/wizard.py" line="79"/>
         <source>Set up a model</source>
         <translation>设置模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/wizard.py" line="79"/>
+        <location filename="../../app/ui/setup/wizard.py" line="80"/>
         <source>Skip for now</source>
         <translation>暂时跳过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/wizard.py" line="81"/>
+        <location filename="../../app/ui/setup/wizard.py" line="82"/>
         <source>Skip the setup</source>
         <translation>跳过设置</translation>
     </message>
@@ -1727,6 +1771,29 @@
     </message>
 </context>
 <context>
+    <name>StatesBox</name>
+    <message>
+        <location filename="../../app/ui/setup/states_box.py" line="60"/>
+        <source>Conversation memory on disk: %1 of %2. Going back to a conversation starts at once instead of re-reading it; each saved conversation takes about %3 per 1,000 tokens with the 1.5B model.</source>
+        <translation>磁盘上的对话记忆：已用 %1，上限 %2。回到一个对话时会立即开始，而不必重新读取整个对话；使用 1.5B 模型时，每个保存的对话每 1,000 个词元约占 %3。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/states_box.py" line="64"/>
+        <source>Conversation memory on disk</source>
+        <translation>磁盘上的对话记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/states_box.py" line="65"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/states_box.py" line="66"/>
+        <source>Clear the saved conversation memory</source>
+        <translation>清除保存的对话记忆</translation>
+    </message>
+</context>
+<context>
     <name>StatusBar</name>
     <message>
         <location filename="../../app/ui/shell/status_bar.py" line="72"/>
@@ -1744,7 +1811,7 @@
         <translation>在这台电脑上（%1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="81"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="82"/>
         <source>Context %1 / %2</source>
         <translation>上下文 %1 / %2</translation>
     </message>
@@ -1754,42 +1821,42 @@
         <translation>上下文 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="88"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="90"/>
         <source>Tokens the model reads for this conversation (its answers without their reasoning), out of its context length</source>
         <translation>模型为此对话读取的词元数（回答不含推理过程），以及其上下文长度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="91"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="93"/>
         <source>API on %1</source>
         <translation>API 运行于 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="94"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="96"/>
         <source>%1 tok/s</source>
         <translation>%1 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="99"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="101"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="100"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="102"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="101"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="103"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="102"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="104"/>
         <source>Context used</source>
         <translation>已用上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_bar.py" line="103"/>
+        <location filename="../../app/ui/shell/status_bar.py" line="105"/>
         <source>Local API</source>
         <translation>本地 API</translation>
     </message>
@@ -1812,27 +1879,32 @@
         <translation>第一个回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/step_indicator.py" line="56"/>
+        <location filename="../../app/ui/setup/step_indicator.py" line="41"/>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/step_indicator.py" line="57"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/step_indicator.py" line="57"/>
+        <location filename="../../app/ui/setup/step_indicator.py" line="58"/>
         <source>current step</source>
         <translation>当前步骤</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/step_indicator.py" line="57"/>
+        <location filename="../../app/ui/setup/step_indicator.py" line="58"/>
         <source>to do</source>
         <translation>待完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/step_indicator.py" line="58"/>
+        <location filename="../../app/ui/setup/step_indicator.py" line="59"/>
         <source>Step %1 of %2: %3, %4</source>
         <translation>第 %1 步，共 %2 步：%3，%4</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/step_indicator.py" line="60"/>
+        <location filename="../../app/ui/setup/step_indicator.py" line="61"/>
         <source>Ponder</source>
         <translation>Ponder</translation>
     </message>
@@ -1840,62 +1912,77 @@
 <context>
     <name>TrialPage</name>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="69"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="101"/>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/trial_page.py" line="102"/>
+        <source>The model&apos;s first answer, written on this computer. Your chats work the same way.</source>
+        <translation>这是模型在这台电脑上写出的第一个回答。你的对话也会这样运行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/trial_page.py" line="104"/>
+        <source>Start chatting</source>
+        <translation>开始聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/trial_page.py" line="106"/>
         <source>A first answer</source>
         <translation>第一个回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="70"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="107"/>
         <source>The model answers a test question on this computer, then Ponder measures how fast it writes.</source>
         <translation>模型在这台电脑上回答一个测试问题，然后 Ponder 测量它的输出速度。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="72"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="109"/>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/trial_page.py" line="110"/>
         <source>Question: %1</source>
         <translation>问题：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="73"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="111"/>
         <source>The model&apos;s answer</source>
         <translation>模型的回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="74"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="112"/>
         <source>Measured speed</source>
         <translation>实测速度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="124"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="171"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="126"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="173"/>
         <source>The model is answering…</source>
         <translation>模型正在回答…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="129"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="176"/>
         <source>Measuring the speed (%1 s)…</source>
         <translation>正在测量速度（%1 秒）…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="136"/>
-        <source>%1 works on this computer (%2).</source>
-        <translation>%1 可以在这台电脑上运行（%2）。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="139"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="189"/>
         <source>The speed was not measured.</source>
         <translation>未测量速度。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="141"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="191"/>
         <source>Measured speed: %1 tokens per second.</source>
         <translation>实测速度：每秒 %1 个 token。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/trial_page.py" line="150"/>
+        <location filename="../../app/ui/setup/trial_page.py" line="200"/>
         <source>(Estimated before: %1.)</source>
         <translation>（之前估计：%1。）</translation>
     </message>
@@ -1947,29 +2034,6 @@
         <location filename="../../app/ui/main.py" line="65"/>
         <source>Something went wrong. Your chats are saved; the details are in the log file (%1). If it happens again, restart Ponder.</source>
         <translation>出错了。你的对话已保存；详细信息见日志文件（%1）。如果再次发生，请重启 Ponder。</translation>
-    </message>
-</context>
-<context>
-    <name>StatesBox</name>
-    <message>
-        <location filename="../../app/ui/setup/states_box.py" line="59"/>
-        <source>Conversation memory on disk: %1 of %2. Going back to a conversation starts at once instead of re-reading it; each saved conversation takes about %3 per 1,000 tokens with the 1.5B model.</source>
-        <translation>磁盘上的对话记忆：已用 %1，上限 %2。回到一个对话时会立即开始，而不必重新读取整个对话；使用 1.5B 模型时，每个保存的对话每 1,000 个词元约占 %3。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/setup/states_box.py" line="63"/>
-        <source>Conversation memory on disk</source>
-        <translation>磁盘上的对话记忆</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/setup/states_box.py" line="64"/>
-        <source>Clear</source>
-        <translation>清除</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/setup/states_box.py" line="65"/>
-        <source>Clear the saved conversation memory</source>
-        <translation>清除保存的对话记忆</translation>
     </message>
 </context>
 </TS>

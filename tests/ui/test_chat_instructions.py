@@ -139,3 +139,16 @@ def test_the_window_built_for_real_edits_instructions(qtbot: QtBot) -> None:
         gui.client.shutdown()
         window.close()
         controller.store.close()
+
+
+def test_the_box_in_chinese(qtbot: QtBot, rig: Rig, screenshot_dir: Path) -> None:
+    i18n.install("zh_CN")
+    binder = _binder(rig)
+    rig.controller.new_conversation()
+    dialog = _dialog(qtbot, binder)
+    box = dialog.instructions_box  # type: ignore[attr-defined]
+    assert box.title.text() != "Instructions for this chat"
+    assert "R1" in box.hint.text()
+    assert _show_box(dialog, box) != "This chat"
+    assert box.isVisible()
+    snap(dialog, screenshot_dir / "settings_chat_instructions_zh.png")
