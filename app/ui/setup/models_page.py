@@ -299,14 +299,16 @@ class ModelsPage(QDialog):
 
     def _on_demo_offer_use_requested(self, path: str) -> None:
         """Add the packaged demo model to the folder (a hard link where possible)."""
-        self.import_file(Path(path), ImportMode.HARDLINK)
+        self.import_file(Path(path), ImportMode.HARDLINK, is_demo=True)
 
-    def import_file(self, path: Path, mode: ImportMode = ImportMode.COPY) -> None:
+    def import_file(self, path: Path, mode: ImportMode = ImportMode.COPY, *,
+                    is_demo: bool = False) -> None:
         """Check and add a GGUF file to the models folder on a worker thread."""
         if self._demo_task is not None:
             return
         self.error_label.setText(fill(self.tr("Importing %1…"), path.name))
-        task = TaskThread(import_job(path, self.models_dir, self.catalog, mode), self)
+        task = TaskThread(import_job(path, self.models_dir, self.catalog, mode,
+                                     is_demo=is_demo), self)
         task.succeeded.connect(self._on_demo_task_succeeded)
         task.failed.connect(self.error_label.setText)
         task.finished.connect(self._on_demo_task_finished)
