@@ -65,9 +65,6 @@ OWNED: dict[str, set[str]] = {
 # the set of modules of one cycle (a strongly connected group); a cycle that
 # grows or a new one fails. Remove an entry once its cycle is gone.
 KNOWN_MODULE_CYCLES: list[frozenset[str]] = [
-    # The local backend's token source names LocalBackend under TYPE_CHECKING while
-    # local.py imports the source (the engine split of issue 8, in progress).
-    frozenset({"app.engine.local", "app.engine.local_source"}),
 ]
 
 

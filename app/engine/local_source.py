@@ -11,13 +11,14 @@ sees (the split, notices, stats) is decided by app.chat.reply, not here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import llama_cpp
 
+from app.chat.profile import ModelProfile
 from app.chat.reply import Piece, ReplySetup, SourceUsage
 from app.core.errors import BackendError
-from app.core.types import GenerationControl, StopReason
+from app.core.types import BackendInfo, GenerationControl, StopReason
 from app.engine.decode_loop import (
     PREFILL_CHUNK_SECONDS,
     PREFILL_FIRST_CHUNK,
@@ -26,10 +27,31 @@ from app.engine.decode_loop import (
     KvFullError,
 )
 from app.engine.detok import TokenTextDecoder
+from app.engine.kv_state import ConversationMemory
 from app.engine.prompt_builder import FittedPrompt
 
-if TYPE_CHECKING:
-    from app.engine.local import LocalBackend
+
+class LocalModel(Protocol):
+    """What a LocalSource needs of the loaded model (LocalBackend provides it).
+
+    A protocol rather than an import of LocalBackend, which imports this module.
+    """
+
+    prompt_batch_count: int
+    memory: ConversationMemory
+
+    @property
+    def info(self) -> BackendInfo: ...
+
+    @property
+    def profile(self) -> ModelProfile: ...
+
+    @property
+    def vocab(self) -> Any: ...
+
+    def token_bytes(self, token: int) -> bytes: ...
+
+    def tokenize(self, text: str, add_bos: bool = False) -> list[int]: ...
 
 __all__ = ["PREFILL_CHUNK_SECONDS", "PREFILL_FIRST_CHUNK", "LocalSource"]
 
@@ -49,7 +71,7 @@ class LocalSource:
 
     def __init__(
         self,
-        backend: LocalBackend,
+        backend: LocalModel,
         session: DecodeSession,
         index: int,
         fitted: FittedPrompt,
