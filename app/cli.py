@@ -23,6 +23,9 @@ COMMANDS: dict[str, str] = {
     "import": "import_model",
     "models": "models",
     "serve": "serve",
+    "check": "check",
+    "run-code": "run_code",
+    "math-worker": "math_worker",
 }
 
 # subcommand name -> the one line `ponder --help` shows (the module's own help=)
@@ -33,6 +36,9 @@ COMMAND_HELP: dict[str, str] = {
     "import": "import a GGUF file you already have",
     "models": "list installed models",
     "serve": "serve the model through an OpenAI-compatible API on 127.0.0.1",
+    "check": "check a math answer by voting over several samples (prints JSON)",
+    "run-code": "run a Python file in the sandbox the window's Run button uses",
+    "math-worker": "internal: the answer-equivalence worker process (JSON lines)",
 }
 
 
