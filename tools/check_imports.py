@@ -37,16 +37,19 @@ ALLOWED_APP: dict[str, set[str]] = {
     "models": {"core", "hardware"},
     "store": {"core"},
     "render": {"core"},
-    "services": {"core", "chat", "engine", "hardware", "models", "store"},
+    # The tutor's answer checks; math_verify/sympy run only in its worker process.
+    "tutor": {"core", "chat"},
+    "services": {"core", "chat", "engine", "hardware", "models", "store", "tutor"},
     "server": {"core", "chat", "services"},
     # The window never imports the engine: models load and reply through services.
     "ui": {"core", "chat", "hardware", "models", "store", "render", "server", "services"},
     # Commands load, plan and reply only through services (never the engine);
     # `--self-test` renders one message offscreen through app.ui.selftest_render.
-    "commands": {"core", "chat", "hardware", "models", "store", "server", "ui", "services"},
+    "commands": {"core", "chat", "hardware", "models", "store", "server", "ui", "services",
+                 "tutor"},
     # top-level modules (app/cli.py, app/__main__.py) wire everything together
     "": {"core", "chat", "engine", "hardware", "models", "store", "render", "server", "ui",
-         "commands", "services"},
+         "commands", "services", "tutor"},
 }
 
 # third-party module -> packages that may import it
@@ -59,6 +62,8 @@ OWNED: dict[str, set[str]] = {
     "keyring": {"services"},
     "starlette": {"server"},
     "uvicorn": {"server"},
+    "math_verify": {"tutor"},
+    "sympy": {"tutor"},
 }
 
 # Module cycles that exist today and have an owner fixing them. Each entry is
