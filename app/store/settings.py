@@ -95,6 +95,8 @@ class Settings:
             against DNS rebinding; a LAN bind needs its names here).
         state_budget_mb: disk space (MB) for the saved conversation states
             of a local model (app.services.states); 0 keeps them in memory only.
+        check_samples: answers compared by "Check this answer" (the original
+            included); None: as many as the machine affords (services.tutor plans it).
     """
 
     theme: str = "system"
@@ -131,6 +133,7 @@ class Settings:
     api_server_key: str = ""
     api_server_allowed_hosts: str = ""
     state_budget_mb: int = 2000
+    check_samples: int | None = None
 
 
 def settings_path() -> Path:

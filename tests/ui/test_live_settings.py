@@ -363,6 +363,8 @@ CHECKS: dict[str, Callable[[Ctx], None]] = {
     "api_server_key": check_api_server_key,
     "api_server_allowed_hosts": check_api_server_allowed_hosts,
     "state_budget_mb": check_state_budget_mb,
+    "check_samples": covered_by("tests/ui/test_tutor_check.py",
+                                "test_check_samples_setting_is_what_the_plan_is_asked_for"),
 }
 
 
