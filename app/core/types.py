@@ -96,6 +96,8 @@ class GenerateOptions:
     Attributes:
         sampling: the sampler settings.
         math_mode: append the R1 math instruction to the last user message.
+        hints: hints mode (the "Hints" preset): the latest user turn asks for
+            the next step only (app.services.hints).
         thinking_budget: reasoning tokens after which "Answer now" happens by
             itself; None means no budget.
         detect_loops: report a repeating reasoning loop as a notice.
@@ -106,6 +108,7 @@ class GenerateOptions:
 
     sampling: SamplingParams = field(default_factory=SamplingParams)
     math_mode: bool = False
+    hints: bool = False
     thinking_budget: int | None = None
     detect_loops: bool = True
     conversation: str | None = None

@@ -30,6 +30,7 @@ from app.core.types import (
     StreamEvent,
     TextDelta,
 )
+from app.services.hints import asks_for_hints, hint_messages
 from app.services.host import ModelHost, Priority
 from app.services.states import conversation_key
 from app.store.chat_store import ChatStore
@@ -90,9 +91,16 @@ def with_instructions(instructions: str, messages: Sequence[ChatMessage]) -> lis
 
 
 def conversation_prompt(store: ChatStore, conversation_id: int,
-                        path: Sequence[StoredMessage]) -> list[ChatMessage]:
-    """What the model is sent for `path` of a conversation: its instructions, then the turns."""
-    return with_instructions(instructions_of(store, conversation_id), conversation_messages(path))
+                        path: Sequence[StoredMessage], *, hints: bool = False) -> list[ChatMessage]:
+    """What the model is sent for `path` of a conversation: its instructions, then the turns.
+
+    In hints mode (`hints`, or after a "Next hint" turn) the latest user turn
+    asks for the next step only (app.services.hints).
+    """
+    turns = conversation_messages(path)
+    if asks_for_hints(turns, hints):
+        turns = hint_messages(turns)
+    return with_instructions(instructions_of(store, conversation_id), turns)
 
 
 class StoredReply:
@@ -195,7 +203,8 @@ class ReplyService:
         user = store.add_user_message(conversation_id, text)
         info = self.host.info
         message = store.start_reply(user.id, model=info.model_name if info else "")
-        history = conversation_prompt(store, conversation_id, store.active_path(conversation_id))
+        history = conversation_prompt(store, conversation_id, store.active_path(conversation_id),
+                                      hints=options.hints)
         stored = StoredReply(store, message)
 
         def record(event: StreamEvent) -> None:

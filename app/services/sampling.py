@@ -4,8 +4,9 @@ Each layer only says what it sets; a missing key or a None value means
 "inherit from the layer below". The model family's profile (app.chat.profile)
 is the base, so an R1 model gets DeepSeek's advice unless the user chose
 otherwise; a preset adds what it is for (Math tutor: longer replies and the
-step-by-step instruction); the global settings hold the user's explicit
-choices; a conversation's overrides and a single request's values come last.
+step-by-step instruction; Hints: the next-step-only instruction); the global
+settings hold the user's explicit choices; a conversation's overrides and a
+single request's values come last.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ SAMPLING_KEYS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty", "ma
                  "seed")
 """Keys that set a SamplingParams field."""
 
-OPTION_KEYS = ("math_mode", "thinking_budget")
+OPTION_KEYS = ("math_mode", "hints", "thinking_budget")
 """Keys that set a GenerateOptions field."""
 
 OVERRIDABLE = ("preset", "temperature", "top_p", "top_k", "min_p", "repeat_penalty",
@@ -30,6 +31,8 @@ OVERRIDABLE = ("preset", "temperature", "top_p", "top_k", "min_p", "repeat_penal
 
 PRESETS: dict[str, dict[str, Any]] = {
     "math": {"max_tokens": 8192, "math_mode": True},
+    # The next step only, never the final answer (app.services.hints); no boxed-answer ask.
+    "hints": {"max_tokens": 8192, "math_mode": False, "hints": True},
     "code": {"temperature": 0.5, "max_tokens": 8192, "math_mode": False},
     "chat": {},
 }
@@ -86,6 +89,7 @@ def resolve_options(
     return GenerateOptions(
         sampling=sampling,
         math_mode=bool(merged.get("math_mode", False)),
+        hints=bool(merged.get("hints", False)),
         thinking_budget=int(budget) if budget else None,
     )
 

@@ -293,9 +293,11 @@ class ChatController(QObject):
         path = self.store.active_path(reply.conversation_id)
         ids = [m.id for m in path]
         end = ids.index(reply.id) + int(is_continuation) if reply.id in ids else len(path)
-        # The conversation's standing instructions lead as a system message.
-        history = conversation_prompt(self.store, reply.conversation_id, path[:end])
         options = replace(self._options(), conversation=conversation_key(reply.conversation_id))
+        # The conversation's standing instructions lead as a system message; hints mode
+        # puts its instruction on the latest user turn (app.services.hints).
+        history = conversation_prompt(self.store, reply.conversation_id, path[:end],
+                                      hints=options.hints)
         request_id = self.client.generate(history, options)
         self.reply = StreamingReply(self.store, self.window.chat_view, reply, request_id,
                                     is_continuation=is_continuation, parent=self)

@@ -188,8 +188,8 @@ class SettingsDialog(QDialog):
     def retranslate(self) -> None:
         """(Re)build the labelled rows in the current language."""
         self.setWindowTitle(self.tr("Settings"))
-        names = {"math": self.tr("Math tutor"), "code": self.tr("Code helper"),
-                 "chat": self.tr("Chat")}
+        names = {"math": self.tr("Math tutor"), "hints": self.tr("Hints"),
+                 "code": self.tr("Code helper"), "chat": self.tr("Chat")}
         for index in range(self.preset.count()):
             self.preset.setItemText(index, names[str(self.preset.itemData(index))])
         self.language.setItemText(0, self.tr("System language"))
