@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.store.records import MessageStatus
+from app.ui.chat.hint_bar import hints_shown
 from app.ui.chat.markdown_view import MarkdownView, RichBrowser
 from app.ui.chat.message_data import MessageData
 from app.ui.chat.message_details import details_text
@@ -196,6 +197,7 @@ class MessageWidget(QFrame):
 
     def set_data(self, data: MessageData) -> None:
         """Show `data` (only the parts that changed are re-rendered)."""
+        data = hints_shown(self, self.body, data)  # a hint answer hides its result (hint_bar)
         self._data = data
         is_assistant = data.role == "assistant"
         is_streaming = data.is_streaming
