@@ -13,7 +13,8 @@ the final status. Opening a store marks replies still `streaming` (left by a
 killed app) as `interrupted`.
 
 The class is assembled from one part per job: `store_core` (the connection),
-`conversations`, `tree_reads`, `tree_writes`, `streaming` and `whole_tree`;
+`conversations`, `tree_reads`, `tree_writes`, `streaming`, `whole_tree` and
+`checks`;
 this module adds closing and search.
 
 Threads: a ChatStore holds one SQLite connection and must be used from the
@@ -28,6 +29,7 @@ import sqlite3
 
 from app.core.errors import StoreError
 from app.store import search as search_module
+from app.store.checks import ChecksMixin
 from app.store.conversations import DEFAULT_TITLE, ConversationsMixin
 from app.store.records import SearchHit
 from app.store.rows import to_json_dict
@@ -38,7 +40,8 @@ from app.store.whole_tree import WholeTreeMixin
 __all__ = ["DEFAULT_TITLE", "ChatStore", "to_json_dict"]
 
 
-class ChatStore(WholeTreeMixin, ConversationsMixin, TreeWritesMixin, StreamingMixin):
+class ChatStore(WholeTreeMixin, ConversationsMixin, TreeWritesMixin, StreamingMixin,
+                ChecksMixin):
     """Conversations and message trees in the SQLite file at `path`.
 
     Args:

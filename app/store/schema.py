@@ -155,7 +155,23 @@ def _v2(conn: sqlite3.Connection) -> str:
     return ""
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], str], ...] = (_v1, _v2)
+_V3_CHECKS = """
+CREATE TABLE answer_checks (
+    message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    kind       TEXT    NOT NULL,
+    data       TEXT    NOT NULL,
+    updated_at REAL    NOT NULL,
+    PRIMARY KEY (message_id, kind)
+);
+"""
+# An answer's checks (app.store.checks): a vote over samples, the student's answer.
+
+
+def _v3(conn: sqlite3.Connection) -> str:
+    return _V3_CHECKS
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], str], ...] = (_v1, _v2, _v3)
 """Each entry returns the SQL script that takes version i to i+1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
