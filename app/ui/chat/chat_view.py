@@ -25,6 +25,7 @@ class ChatView(QScrollArea):
         continue_requested(int), delete_requested(int),
         branch_requested(int, int), reasoning_toggled(int, bool),
         answer_now_requested(int): forwarded from the message widgets.
+        widget_created(object): a MessageWidget was built (the tutor wires it).
     """
 
     copy_requested = Signal(int)
@@ -35,6 +36,7 @@ class ChatView(QScrollArea):
     branch_requested = Signal(int, int)
     reasoning_toggled = Signal(int, bool)
     answer_now_requested = Signal(int)
+    widget_created = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, page_size: int = 12) -> None:
         super().__init__(parent)
@@ -185,6 +187,7 @@ class ChatView(QScrollArea):
         widget.branch_requested.connect(self.branch_requested)
         widget.reasoning_toggled.connect(self.reasoning_toggled)
         widget.answer_now_requested.connect(self.answer_now_requested)
+        self.widget_created.emit(widget)
         return widget
 
     def _on_more_button_clicked(self) -> None:
