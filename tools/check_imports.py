@@ -39,17 +39,20 @@ ALLOWED_APP: dict[str, set[str]] = {
     "render": {"core"},
     # The tutor's answer checks; math_verify/sympy run only in its worker process.
     "tutor": {"core", "chat"},
+    # The code runner (`ponder run-code` and the window's Run button): stdlib + psutil.
+    "sandbox": {"core"},
     "services": {"core", "chat", "engine", "hardware", "models", "store", "tutor"},
     "server": {"core", "chat", "services"},
     # The window never imports the engine: models load and reply through services.
-    "ui": {"core", "chat", "hardware", "models", "store", "render", "server", "services"},
+    "ui": {"core", "chat", "hardware", "models", "store", "render", "server", "services",
+           "sandbox"},
     # Commands load, plan and reply only through services (never the engine);
     # `--self-test` renders one message offscreen through app.ui.selftest_render.
     "commands": {"core", "chat", "hardware", "models", "store", "server", "ui", "services",
-                 "tutor"},
+                 "tutor", "sandbox"},
     # top-level modules (app/cli.py, app/__main__.py) wire everything together
     "": {"core", "chat", "engine", "hardware", "models", "store", "render", "server", "ui",
-         "commands", "services", "tutor"},
+         "commands", "services", "tutor", "sandbox"},
 }
 
 # third-party module -> packages that may import it
