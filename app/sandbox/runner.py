@@ -86,7 +86,7 @@ class CodeRun:
         env["PYTHONUNBUFFERED"] = "1"
         kwargs: dict[str, object] = {}
         if IS_WINDOWS:  # pragma: no cover - Windows only
-            kwargs["creationflags"] = (subprocess.CREATE_NEW_PROCESS_GROUP
+            kwargs["creationflags"] = (getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
                                        | getattr(subprocess, "CREATE_NO_WINDOW", 0))
         else:
             kwargs["start_new_session"] = True
