@@ -45,7 +45,7 @@ ALLOWED_APP: dict[str, set[str]] = {
     "server": {"core", "chat", "services"},
     # The window never imports the engine: models load and reply through services.
     "ui": {"core", "chat", "hardware", "models", "store", "render", "server", "services",
-           "sandbox"},
+           "sandbox", "tutor"},
     # Commands load, plan and reply only through services (never the engine);
     # `--self-test` renders one message offscreen through app.ui.selftest_render.
     "commands": {"core", "chat", "hardware", "models", "store", "server", "ui", "services",

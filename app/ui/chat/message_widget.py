@@ -22,6 +22,8 @@ from app.ui.chat.markdown_view import MarkdownView, RichBrowser
 from app.ui.chat.message_data import MessageData
 from app.ui.chat.message_details import details_text
 from app.ui.chat.rendering import render_boxed
+from app.ui.chat.student_answer import StudentAnswer
+from app.ui.chat.vote_panel import VotePanel
 from app.ui.common import theme
 
 
@@ -102,6 +104,11 @@ class MessageWidget(QFrame):
         branch_requested(int, int): message id, step (-1 earlier, +1 later).
         reasoning_toggled(int, bool): message id, is collapsed now.
         answer_now_requested(int): close the think block now.
+        check_requested(int): open "Check this answer" (plan it first).
+        check_start_requested(int, int): message id, answers in all.
+        check_samples_changed(int, int): message id, answers picked (re-plan).
+        check_stop_requested(int): stop this answer's check.
+        student_check_requested(int, str): message id, the student's answer.
     """
 
     copy_requested = Signal(int)
@@ -112,6 +119,11 @@ class MessageWidget(QFrame):
     branch_requested = Signal(int, int)
     reasoning_toggled = Signal(int, bool)
     answer_now_requested = Signal(int)
+    check_requested = Signal(int)
+    check_start_requested = Signal(int, int)
+    check_samples_changed = Signal(int, int)
+    check_stop_requested = Signal(int)
+    student_check_requested = Signal(int, str)
 
     def __init__(self, data: MessageData, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -137,6 +149,8 @@ class MessageWidget(QFrame):
         # is the costliest widget here (opening a chat builds a dozen messages).
         self._boxed_label: RichBrowser | None = None
         self._boxed_shown: tuple[str, str, bool] | None = None
+        self._vote_panel: VotePanel | None = None  # the tutor's parts, also on first use
+        self._student_answer: StudentAnswer | None = None
         self.notice_label = QLabel(self)
         self.notice_label.setObjectName("noticeLabel")
         self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -155,12 +169,13 @@ class MessageWidget(QFrame):
         self.edit_button = self._tool("", self._on_edit_button_clicked)
         self.regenerate_button = self._tool("", self._on_regenerate_button_clicked)
         self.continue_button = self._tool("", self._on_continue_button_clicked)
+        self.check_button = self._tool("", self._on_check_button_clicked)
         self.delete_button = self._tool("", self._on_delete_button_clicked)
         for widget in (self.prev_branch_button, self.branch_label, self.next_branch_button):
             row.addWidget(widget)
         row.addStretch(1)
-        for widget in (self.copy_button, self.edit_button, self.regenerate_button,
-                       self.continue_button, self.delete_button):
+        for widget in (self.copy_button, self.check_button, self.edit_button,
+                       self.regenerate_button, self.continue_button, self.delete_button):
             row.addWidget(widget)
         return row
 
@@ -184,6 +199,48 @@ class MessageWidget(QFrame):
             layout.insertWidget(layout.indexOf(self.body) + 1, label)
             self._boxed_label = label
         return self._boxed_label
+
+    @property
+    def vote_panel(self) -> VotePanel:
+        """The "Check this answer" panel (created when first needed)."""
+        if self._vote_panel is None:
+            panel = VotePanel(self)
+            self._insert_after_answer(panel)
+            panel.start_requested.connect(self._on_vote_panel_start_requested)
+            panel.samples_changed.connect(self._on_vote_panel_samples_changed)
+            panel.stop_requested.connect(self._on_vote_panel_stop_requested)
+            panel.again_requested.connect(self._on_check_button_clicked)
+            self._vote_panel = panel
+        return self._vote_panel
+
+    @property
+    def student_answer(self) -> StudentAnswer:
+        """"Is my answer right?" (created when first needed)."""
+        if self._student_answer is None:
+            row = StudentAnswer(self)
+            self._insert_after_answer(row)
+            row.check_requested.connect(self._on_student_answer_check_requested)
+            self._student_answer = row
+        return self._student_answer
+
+    @property
+    def is_checkable(self) -> bool:
+        """A complete, saved answer with a final boxed result (the tutor's checks apply)."""
+        data = self._data
+        return (data.role == "assistant" and bool(data.boxed) and data.message_id > 0
+                and data.status is MessageStatus.COMPLETE)
+
+    def _insert_after_answer(self, widget: QWidget) -> None:
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.notice_label), widget)
+        # Created late, it would come last in the window's Tab order: put it after
+        # this message's action buttons instead.
+        previous: QWidget = self.delete_button
+        for child in widget.findChildren(QWidget):
+            if child.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                QWidget.setTabOrder(previous, child)
+                previous = child
 
     @property
     def data(self) -> MessageData:
@@ -213,6 +270,13 @@ class MessageWidget(QFrame):
             self.boxed_label.setVisible(True)
         elif self._boxed_label is not None:
             self._boxed_label.setVisible(False)
+        self.check_button.setVisible(self.is_checkable)
+        if self.is_checkable:
+            self.student_answer.setVisible(True)
+        else:
+            for part in (self._student_answer, self._vote_panel):
+                if part is not None:
+                    part.setVisible(False)
         self.notice_label.setVisible(bool(data.notice))
         self.notice_label.setText(data.notice)
         has_branches = data.branch_count > 1
@@ -262,6 +326,8 @@ class MessageWidget(QFrame):
             (self.edit_button, self.tr("Edit"), self.tr("Edit and resend this message")),
             (self.regenerate_button, self.tr("Regenerate"), self.tr("Write a new answer")),
             (self.continue_button, self.tr("Continue"), self.tr("Continue this answer")),
+            (self.check_button, self.tr("Check"),
+             self.tr("Check this answer: ask the model again and compare the answers")),
             (self.delete_button, self.tr("Delete"), self.tr("Delete this message")),
             (self.prev_branch_button, "‹", self.tr("Previous version")),
             (self.next_branch_button, "›", self.tr("Next version")),
@@ -290,6 +356,21 @@ class MessageWidget(QFrame):
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self._data.content)
         self.copy_requested.emit(self._data.message_id)
+
+    def _on_check_button_clicked(self) -> None:
+        self.check_requested.emit(self._data.message_id)
+
+    def _on_vote_panel_start_requested(self, samples: int) -> None:
+        self.check_start_requested.emit(self._data.message_id, samples)
+
+    def _on_vote_panel_samples_changed(self, samples: int) -> None:
+        self.check_samples_changed.emit(self._data.message_id, samples)
+
+    def _on_vote_panel_stop_requested(self) -> None:
+        self.check_stop_requested.emit(self._data.message_id)
+
+    def _on_student_answer_check_requested(self, answer: str) -> None:
+        self.student_check_requested.emit(self._data.message_id, answer)
 
     def _on_edit_button_clicked(self) -> None:
         self.edit_requested.emit(self._data.message_id)
