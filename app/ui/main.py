@@ -109,6 +109,10 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     app.aboutToQuit.connect(ContextMeter(controller, binder.generate_options).shutdown)
     ApiControl(binder, window, controller)  # stops the API before the model is freed
     ChatInstructions(binder, controller)  # the open chat's instructions in Settings
+    from app.ui.shell.tutor_wiring import TutorWiring, remember_in
+
+    # The tutor's checks; before the client's shutdown (a check holds the model).
+    TutorWiring(controller, lambda: binder.settings, binder.generate_options, remember_in(binder))
     window.closing.connect(client.shutdown)
     app.aboutToQuit.connect(client.shutdown)
     app.aboutToQuit.connect(store.close)
