@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 
 from app.core.errors import PonderError
@@ -108,7 +108,12 @@ class TutorWiring(QObject):
         for widget in view.message_widgets:
             self._on_view_widget_created(widget)
         window.stop_requested.connect(self.stop_all)
+        # Built before the engine client's own hooks: a check holds the model's
+        # turn, so it must stop before the client frees the model.
         window.closing.connect(self.shutdown)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
         self.check_shortcut = QShortcut(QKeySequence("Ctrl+Shift+K"), window)
         self.check_shortcut.activated.connect(self.check_newest)
 
