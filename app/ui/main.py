@@ -103,12 +103,14 @@ def build_gui(argv: list[str] | None = None, *, language: str | None = None,
     from app.ui.shell.api_control import ApiControl
     from app.ui.shell.chat_instructions import ChatInstructions
     from app.ui.shell.context_meter import ContextMeter
+    from app.ui.shell.hints_mode import HintsMode
     from app.ui.shell.live_settings import LiveSettings
 
     LiveSettings(binder, window, controller)  # text size, geometry, Enter, reasoning fold
     app.aboutToQuit.connect(ContextMeter(controller, binder.generate_options).shutdown)
     ApiControl(binder, window, controller)  # stops the API before the model is freed
     ChatInstructions(binder, controller)  # the open chat's instructions in Settings
+    HintsMode(binder, controller)  # hint answers: hidden result, Reveal answer, Next hint
     from app.ui.shell.tutor_wiring import TutorWiring, remember_in
 
     # The tutor's checks; before the client's shutdown (a check holds the model).

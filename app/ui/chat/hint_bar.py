@@ -1,7 +1,7 @@
 """Hints mode under an answer: the hidden final answer, "Reveal answer" and "Next hint".
 
 What is hidden is decided in app.services.hints (`hint_view`); this module
-only shows it. `HintBook` (one per app, like the math queue) knows which
+only shows it. `HintBook` (one per window) knows which
 answers were written in hints mode, which were revealed and which message is
 the newest; the window's HintsMode (app.ui.shell.hints_mode) fills it from the
 store and answers its requests. A message widget calls `hints_shown` with the
@@ -24,6 +24,8 @@ from app.ui.chat.message_data import MessageData
 class HintBook(QObject):
     """Which answers are hints, which are revealed; requests from the bars.
 
+    One per window, as its direct child (`book_of` finds it from any message).
+
     Signals:
         reveal_requested(int): show the hidden answer of this message.
         next_hint_requested(int): send "Next hint" after this message.
@@ -32,8 +34,8 @@ class HintBook(QObject):
     reveal_requested = Signal(int)
     next_hint_requested = Signal(int)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
         self.answers: set[int] = set()
         self.revealed: set[int] = set()
         self.latest: Callable[[], int | None] = lambda: None
@@ -42,7 +44,7 @@ class HintBook(QObject):
         """Whether a reply is being written (no "Next hint" meanwhile)."""
 
     def add(self, state: HintState) -> None:
-        """Take in a conversation's stored state (message ids are unique across chats)."""
+        """Take in a conversation's stored state (message ids are unique in one store)."""
         self.answers |= state.answers
         self.revealed |= state.revealed
 
@@ -55,23 +57,18 @@ class HintBook(QObject):
         return message_id in self.revealed
 
 
-_book: HintBook | None = None
-
-
-def hint_book() -> HintBook:
-    """The app's HintBook (made on first use)."""
-    global _book
-    if _book is None:
-        _book = HintBook()
-    return _book
+def book_of(widget: QWidget) -> HintBook | None:
+    """The HintBook of the window `widget` is in (None: hints mode is not wired there)."""
+    return widget.window().findChild(HintBook, options=Qt.FindChildOption.FindDirectChildrenOnly)
 
 
 class HintBar(QWidget):
     """The row under a hint answer: a note, "Reveal answer" and "Next hint"."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, book: HintBook, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("hintBar")
+        self.book = book
         self.message_id = 0
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 2, 0, 2)
@@ -118,15 +115,15 @@ class HintBar(QWidget):
         super().changeEvent(event)
 
     def _on_reveal_button_clicked(self) -> None:
-        hint_book().reveal_requested.emit(self.message_id)
+        self.book.reveal_requested.emit(self.message_id)
 
     def _on_next_button_clicked(self) -> None:
-        hint_book().next_hint_requested.emit(self.message_id)
+        self.book.next_hint_requested.emit(self.message_id)
 
 
 def hint_bar_of(message: QWidget) -> HintBar | None:
     """The hint bar mounted on a message widget, if any."""
-    return message.findChild(HintBar, "", Qt.FindChildOption.FindDirectChildrenOnly)
+    return message.findChild(HintBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
 
 
 def hints_shown(message: QWidget, body: QWidget, data: MessageData) -> MessageData:
@@ -134,16 +131,16 @@ def hints_shown(message: QWidget, body: QWidget, data: MessageData) -> MessageDa
 
     Mounts the hint bar under `body` the first time a message is a hint answer.
     """
-    book = hint_book()
     bar = hint_bar_of(message)
-    if data.role != "assistant" or not book.is_hint(data.message_id):
+    book = book_of(message) if data.role == "assistant" else None
+    if book is None or not book.is_hint(data.message_id):
         if bar is not None:
             bar.setVisible(False)
         return data
     revealed = book.is_revealed(data.message_id)
     view = hint_view(data.content, data.reasoning, revealed)
     if bar is None:
-        bar = HintBar(message)
+        bar = HintBar(book, message)
         layout = message.layout()
         if isinstance(layout, QBoxLayout):
             layout.insertWidget(layout.indexOf(body) + 1, bar)
