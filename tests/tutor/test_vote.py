@@ -210,3 +210,19 @@ def test_a_tiny_context_means_fewer_samples_in_one_sentence() -> None:
     assert plan.note is not None and "instead of 5" in plan.note
     squeezed = plan_for(_cpu(n_ctx=1024), prompt_tokens=900, wanted=5, max_tokens=4096)
     assert squeezed.samples == 2 and 0 < squeezed.max_tokens <= 124
+
+
+def test_the_real_judge_groups_spellings_of_one_value() -> None:
+    from app.tutor.equivalence import MathJudge
+
+    with MathJudge(time_limit_s=20.0) as judge:
+        tally = Tally(judge, 5)
+        tally.add(original_sample("So \\boxed{\\frac{1}{2}}", "", "\\frac{1}{2}"))
+        for index, answer in ((1, "0.5"), (2, "\\frac{1}{3}"), (3, "1/2"), (4, "\\dfrac12")):
+            tally.add(_sample(index, answer))
+            if index == 3:
+                assert tally.is_decided()  # 3 vs 1 + the one left
+        result = tally.result()
+    assert [g.members for g in result.groups] == [[0, 1, 3, 4], [2]]
+    assert result.summary() == "4 of 5 agree: \\frac{1}{2}"
+    assert tally.judge_calls >= 4
