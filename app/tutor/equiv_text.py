@@ -67,7 +67,7 @@ def strip_wrappers(text: str) -> str:
                     and text.endswith(right):
                 text = text[len(left):-len(right)].strip()
                 changed = True
-        if text.endswith(".") and not text[-2:-1].isdigit():
+        if text.endswith(".") and not text.endswith(".."):  # a period, not an ellipsis
             text = text[:-1].rstrip()
             changed = True
     return text
