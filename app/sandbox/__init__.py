@@ -1,4 +1,4 @@
-"""Run a Python code block safely-ish: limits, a fresh folder, the whole tree killed.
+"""Run a Python code block with limits, in a fresh folder, its whole process tree killed after.
 
 `CodeRun` (runner.py) is the window's side; `ponder run-code` (supervisor.py)
 is the process that applies the limits. docs/sandbox.md says what it does
@@ -8,14 +8,6 @@ and does not stop on each OS.
 from __future__ import annotations
 
 from app.sandbox.limits import RunResult, SandboxLimits
+from app.sandbox.runner import CodeRun
 
 __all__ = ["CodeRun", "RunResult", "SandboxLimits"]
-
-
-def __getattr__(name: str) -> object:
-    # CodeRun pulls in psutil and subprocess; load it on first use only.
-    if name == "CodeRun":
-        from app.sandbox.runner import CodeRun
-
-        return CodeRun
-    raise AttributeError(name)

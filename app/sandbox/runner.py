@@ -141,6 +141,7 @@ class CodeRun:
                 self._emit(decoder.decode(chunk))
             self._emit(decoder.decode(b"", final=True))
         finally:
+            self._proc.stdout.close()
             self._reader_done.set()
 
     def _over_cap(self) -> None:

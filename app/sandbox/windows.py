@@ -26,16 +26,18 @@ TICKS_PER_SECOND = 10_000_000  # job times are in 100 ns units
 
 
 class _BasicLimits(ctypes.Structure):
+    # DWORD is spelled c_uint32: wintypes.DWORD is 8 bytes off Windows, and the
+    # layout is checked by a test on every OS (64 and 144 bytes on 64-bit).
     _fields_ = [
         ("PerProcessUserTimeLimit", ctypes.c_int64),
         ("PerJobUserTimeLimit", ctypes.c_int64),
-        ("LimitFlags", wintypes.DWORD),
+        ("LimitFlags", ctypes.c_uint32),
         ("MinimumWorkingSetSize", ctypes.c_size_t),
         ("MaximumWorkingSetSize", ctypes.c_size_t),
-        ("ActiveProcessLimit", wintypes.DWORD),
+        ("ActiveProcessLimit", ctypes.c_uint32),
         ("Affinity", ctypes.c_size_t),
-        ("PriorityClass", wintypes.DWORD),
-        ("SchedulingClass", wintypes.DWORD),
+        ("PriorityClass", ctypes.c_uint32),
+        ("SchedulingClass", ctypes.c_uint32),
     ]
 
 
