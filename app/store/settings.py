@@ -67,7 +67,7 @@ class Settings:
         top_k: sample among the k most likely tokens (0: all); None: the family's.
         min_p: drop tokens less likely than min_p times the best one; None: the family's.
         repeat_penalty: penalty for repeated tokens (1.0: none); None: the family's.
-        preset: the preset last chosen ("math", "code" or "chat").
+        preset: the preset last chosen ("math", "hints", "code" or "chat").
         max_tokens: longest reply in tokens; None: the preset's.
         math_mode: append the step-by-step/boxed instruction; None: the preset's.
         thinking_budget: reasoning tokens before answering; 0 for no budget.
@@ -97,6 +97,8 @@ class Settings:
             of a local model (app.services.states); 0 keeps them in memory only.
         check_samples: answers compared by "Check this answer" (the original
             included); None: as many as the machine affords (services.tutor plans it).
+        code_run_confirmed: the user ticked "Don't ask again" when first running a
+            code block, so Run starts at once (app.ui.chat.run_panel).
     """
 
     theme: str = "system"
@@ -134,6 +136,7 @@ class Settings:
     api_server_allowed_hosts: str = ""
     state_budget_mb: int = 2000
     check_samples: int | None = None
+    code_run_confirmed: bool = False
 
 
 def settings_path() -> Path:

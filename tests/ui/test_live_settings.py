@@ -365,6 +365,8 @@ CHECKS: dict[str, Callable[[Ctx], None]] = {
     "state_budget_mb": check_state_budget_mb,
     "check_samples": covered_by("tests/ui/test_tutor_check.py",
                                 "test_check_samples_setting_is_what_the_plan_is_asked_for"),
+    "code_run_confirmed": covered_by("tests/ui/test_run_panel.py",
+                                     "test_the_confirmation_appears_once"),
 }
 
 

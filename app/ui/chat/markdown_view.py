@@ -41,6 +41,7 @@ from app.ui.chat.rendering import (
     render_markdown,
     svg_to_image,
 )
+from app.ui.chat.run_panel import is_python, run_code_block
 from app.ui.chat.segments import Segment, split_segments
 from app.ui.common import theme
 
@@ -134,7 +135,7 @@ class RichBrowser(QTextBrowser):
 
 
 class CodeBlock(QFrame):
-    """A fenced code block: language label, copy button, sideways scrolling.
+    """A fenced code block: language label, Run (Python only), Copy, sideways scrolling.
 
     Signals:
         copied(str): the code was put on the clipboard.
@@ -155,8 +156,13 @@ class CodeBlock(QFrame):
         self.copy_button = QToolButton(self)
         self.copy_button.setAutoRaise(True)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.run_button = QToolButton(self)  # Python only, and only on a click (run_panel)
+        self.run_button.setAutoRaise(True)
+        self.run_button.setVisible(False)
+        self.run_button.clicked.connect(self._on_run_button_clicked)
         header.addWidget(self.language_label)
         header.addStretch(1)
+        header.addWidget(self.run_button)
         header.addWidget(self.copy_button)
         layout.addLayout(header)
         self.browser = RichBrowser(self, is_code=True)
@@ -172,6 +178,8 @@ class CodeBlock(QFrame):
         """Set the user-visible texts in the current language."""
         self.copy_button.setText(self.tr("Copy"))
         self.copy_button.setAccessibleName(self.tr("Copy code"))
+        self.run_button.setText(self.tr("Run"))
+        self.run_button.setAccessibleName(self.tr("Run this code on this computer"))
         self.browser.setAccessibleName(self.tr("Code block"))
 
     def set_segment(self, segment: Segment, *, is_dark: bool, is_plain: bool = False) -> None:
@@ -180,6 +188,7 @@ class CodeBlock(QFrame):
         With `is_plain` the code shows without colours (while the renderer loads).
         """
         self._code = segment.code
+        self.run_button.setVisible(is_python(segment.language))
         self.language_label.setText(segment.language or self.tr("code"))
         if is_plain:
             piece = plain_code(segment.code)
@@ -190,6 +199,9 @@ class CodeBlock(QFrame):
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self._code)
         self.copied.emit(self._code)
+
+    def _on_run_button_clicked(self) -> None:
+        run_code_block(self, self._code)
 
 
 class MarkdownView(QWidget):
