@@ -196,6 +196,8 @@ def _die_with_parent() -> None:
 
 def main() -> int:
     """Run the worker on this process's stdin/stdout; library prints go to stderr."""
+    if sys.stdin is None or sys.stdout is None:  # started without pipes: nothing to serve
+        return 2
     _die_with_parent()
     protocol = sys.stdout
     sys.stdout = sys.stderr

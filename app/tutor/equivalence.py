@@ -65,6 +65,8 @@ else:  # pragma: no cover - Python 3.10
 
 START_LIMIT_S = 60.0
 """How long the worker may take to start (it imports sympy; slow on a cold disk)."""
+START_RETRY_S = 30.0
+"""After a failed start, requests answer CANT_TELL at once for this long before a new try."""
 
 
 class Verdict(StrEnum):
@@ -160,6 +162,9 @@ class MathJudge:
         self._lock = threading.Lock()
         self._worker: _Worker | None = None
         self._next_id = 0
+        self._failed_start: float | None = None
+        self.problem: str | None = None
+        """One sentence when the checker could not start (None while all is well)."""
 
     @property
     def worker_pid(self) -> int | None:
@@ -229,17 +234,27 @@ class MathJudge:
 
     def _started(self) -> _Worker | None:
         """The running worker, started (and waited for) if there is none; None if it fails."""
-        worker = self._worker
-        if worker is not None and worker.process.poll() is None:
-            return worker
+        running = self._worker
+        if running is not None and running.process.poll() is None:
+            return running
         self._stop()
+        if self._failed_start is not None \
+                and time.monotonic() - self._failed_start < START_RETRY_S:
+            return None
+        worker: _Worker | None = None
         try:
             worker = _Worker()
+            is_ready = worker.reply(time.monotonic() + START_LIMIT_S, None) is not None
         except OSError:
+            is_ready = False
+        if worker is None or not is_ready:
+            if worker is not None:
+                worker.kill()
+            self._failed_start = time.monotonic()
+            self.problem = "The answer checker could not start, so answers cannot be compared."
             return None
-        if worker.reply(time.monotonic() + START_LIMIT_S, None) is None:
-            worker.kill()
-            return None
+        self._failed_start = None
+        self.problem = None
         self._worker = worker
         return worker
 

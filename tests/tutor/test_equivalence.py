@@ -284,3 +284,26 @@ def test_the_worker_command_speaks_json_lines() -> None:
     assert replies[0] == {"ready": True}
     assert replies[1:] == [{"id": 1, "verdict": "equivalent"}, {"id": 2, "parses": False},
                            {"id": 3, "error": "unknown op 'dance'"}]
+
+
+def test_a_worker_that_cannot_start_gives_cant_tell_and_a_sentence(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that never says ready: one wait, then quick answers until the retry time."""
+    import app.tutor.equivalence as equivalence
+
+    silent = [sys.executable, "-c", "import time; time.sleep(60)"]
+    monkeypatch.setattr(equivalence, "ponder_argv", lambda *args: silent)
+    monkeypatch.setattr(equivalence, "START_LIMIT_S", 0.5)
+    with MathJudge() as broken:
+        started = time.monotonic()
+        assert broken.compare("1", "1") is Verdict.CANT_TELL
+        assert 0.5 <= time.monotonic() - started < 3.0
+        assert broken.problem is not None and "could not start" in broken.problem
+        assert broken.worker_pid is None  # the silent child was killed
+        started = time.monotonic()
+        assert broken.group(["1", "1.0"]) == [[0], [1]]  # nothing readable without a worker
+        assert time.monotonic() - started < 0.3  # no new start within START_RETRY_S
+        monkeypatch.undo()  # the real worker command and start limit again...
+        monkeypatch.setattr(equivalence, "START_RETRY_S", 0.0)  # ...and no wait for a retry
+        assert broken.compare("1", "1.0") is Verdict.EQUIVALENT
+        assert broken.problem is None
