@@ -173,7 +173,9 @@ def _run_posix(target: Path, work: Path, env: dict[str, str], limits: SandboxLim
     from app.sandbox import posix
 
     subreaper = posix.become_subreaper()
-    posix.die_with_parent(signal.SIGTERM)
+    # The window gone (crashed, killed) counts as Stop. Not PR_SET_PDEATHSIG:
+    # it fires when the *thread* that started us ends, which may be any thread.
+    parent = os.getppid()
     nproc = None
     if posix.IS_LINUX or drop_to is not None:
         uid = drop_to if drop_to is not None else os.getuid()
@@ -197,7 +199,7 @@ def _run_posix(target: Path, work: Path, env: dict[str, str], limits: SandboxLim
         reaped = posix.reap(pid)
         if reaped is not None:
             break
-        if _Stop.requested:
+        if _Stop.requested or os.getppid() != parent:
             reason = "stopped"
         elif output.over_cap:
             reason = "output_cap"

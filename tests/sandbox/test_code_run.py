@@ -271,3 +271,37 @@ def test_the_app_keeps_its_own_limits() -> None:
     run("print(1)")
     assert (resource.getrlimit(resource.RLIMIT_NPROC),
             resource.getrlimit(resource.RLIMIT_AS)) == before
+
+
+APP_THAT_DIES = """
+import sys, threading
+from app.sandbox import CodeRun, SandboxLimits
+ready = threading.Event()
+job = CodeRun("import os, time\\nif os.fork() == 0:\\n    os.setsid()\\n"
+              "print('ready', flush=True)\\ntime.sleep(60)\\n",
+              SandboxLimits(wall_s=30, processes=8),
+              on_output=lambda text: ready.set() if "ready" in text else None)
+job.start()
+ready.wait(15)
+print("running", flush=True)
+threading.Event().wait(60)
+"""
+
+
+def test_when_the_app_dies_hard_the_run_ends_too(mark: str) -> None:
+    """The window's process killed by SIGKILL: the supervisor notices and kills its tree."""
+    app = subprocess.Popen([sys.executable, "-c", APP_THAT_DIES], stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        assert app.stdout is not None
+        assert app.stdout.readline() == "running\n"
+        # the code and its setsid child (the app carries the marker too)
+        assert _settles_at(lambda: len(set(marked_pids(mark)) - {app.pid}), 2)
+        app.kill()
+        app.wait(5)
+        assert wait_until_gone(mark, within=1.5) < 1.5
+    finally:
+        app.kill()
+        app.wait(5)
+        if app.stdout is not None:
+            app.stdout.close()
