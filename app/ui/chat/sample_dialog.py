@@ -23,7 +23,7 @@ class SampleDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sampleDialog")
-        self.resize(640, 520)
+        self.resize(600, 460)
         outer = QVBoxLayout(self)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -60,8 +60,8 @@ class SampleDialog(QDialog):
         """Set the user-visible texts in the current language."""
         self.setWindowTitle(fill(self.tr("Answer %1"), self._number))
         has_reasoning = bool(self._sample is not None and self._sample.reasoning.strip())
-        self.reasoning_title.setText(self.tr("Reasoning"))
-        self.reasoning_title.setVisible(has_reasoning)
+        self.reasoning_title.setText(self.tr("Reasoning") if has_reasoning else
+                                     self.tr("This answer has no separate reasoning."))
         self.reasoning_view.setVisible(has_reasoning)
         self.reasoning_view.setAccessibleName(self.tr("Reasoning"))
         self.answer_title.setText(self.tr("Answer"))

@@ -69,6 +69,9 @@ class VotePanel(QFrame):
         self.title_label = QLabel(self)
         self.title_label.setObjectName("voteTitle")
         self.title_label.setWordWrap(True)
+        font = self.title_label.font()
+        font.setBold(True)
+        self.title_label.setFont(font)
         layout.addWidget(self.title_label)
         self.summary_view = RichBrowser(self)
         self.summary_view.setObjectName("voteSummary")
@@ -187,6 +190,10 @@ class VotePanel(QFrame):
 
     def retranslate(self) -> None:
         """Set every user-visible text in the current language."""
+        sheet = (f"QFrame#votePanel {{ border: 1px solid {theme.current().border}; "
+                 "border-radius: 6px; }")
+        if self.styleSheet() != sheet:
+            self.setStyleSheet(sheet)
         self.setAccessibleName(self.tr("Answer check"))
         self.samples_label.setText(self.tr("&Answers:"))
         self.samples_spin.setAccessibleName(self.tr("Answers to compare, this one included"))
@@ -350,8 +357,10 @@ class VotePanel(QFrame):
         if self._dialog is None:
             self._dialog = SampleDialog(self.window())
         self._dialog.show_sample(sample, index + 1)
-        self._dialog.show()
-        self._dialog.raise_()
+        if self._dialog.isVisible():
+            self._dialog.raise_()
+        else:
+            self._dialog.show()
         return self._dialog
 
     # ---------------------------------------------------------------- events

