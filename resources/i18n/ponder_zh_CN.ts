@@ -196,6 +196,16 @@
         <source>code</source>
         <translation>代码</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/chat/markdown_view.py" line="181"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/markdown_view.py" line="182"/>
+        <source>Run this code on this computer</source>
+        <translation>在这台电脑上运行这段代码</translation>
+    </message>
 </context>
 <context>
     <name>Composer</name>
@@ -690,6 +700,44 @@
         <location filename="../../app/ui/shell/help_menu.py" line="124"/>
         <source>Diagnostics copied. Paste them into your bug report.</source>
         <translation>诊断信息已复制。请粘贴到你的问题报告中。</translation>
+    </message>
+</context>
+<context>
+    <name>HintBar</name>
+    <message>
+        <location filename="../../app/ui/chat/hint_bar.py" line="100"/>
+        <source>The reasoning holds the whole solution, so it stays hidden until you reveal the answer.</source>
+        <translation>推理过程包含完整解答，因此在你显示答案之前会一直隐藏。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/hint_bar.py" line="105"/>
+        <source>Hint. The answer is hidden.</source>
+        <translation>提示。答案已隐藏。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/hint_bar.py" line="106"/>
+        <source>Hint.</source>
+        <translation>提示。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/hint_bar.py" line="107"/>
+        <source>Reveal answer</source>
+        <translation>显示答案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/hint_bar.py" line="108"/>
+        <source>Reveal the hidden answer and reasoning</source>
+        <translation>显示隐藏的答案和推理过程</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/hint_bar.py" line="109"/>
+        <source>Next hint</source>
+        <translation>下一个提示</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/hint_bar.py" line="110"/>
+        <source>Ask for the next hint</source>
+        <translation>请求下一个提示</translation>
     </message>
 </context>
 <context>
@@ -1458,6 +1506,62 @@
     </message>
 </context>
 <context>
+    <name>RunConfirmation</name>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="63"/>
+        <source>Run code</source>
+        <translation>运行代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="64"/>
+        <source>Run this code on this computer? It runs with limits in a temporary folder.</source>
+        <translation>要在这台电脑上运行这段代码吗？它会在临时文件夹中受限运行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="66"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="67"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="70"/>
+        <source>Don&apos;t ask again</source>
+        <translation>不再询问</translation>
+    </message>
+</context>
+<context>
+    <name>RunPanel</name>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="172"/>
+        <source>Running…</source>
+        <translation>正在运行…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="185"/>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="189"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="190"/>
+        <source>Stop the running code</source>
+        <translation>停止正在运行的代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/run_panel.py" line="191"/>
+        <source>Output of the code</source>
+        <translation>代码的输出</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../app/ui/shell/settings_dialog.py" line="206"/>
@@ -1634,6 +1738,11 @@
         <location filename="../../app/ui/shell/settings_dialog.py" line="215"/>
         <source>Reasoning</source>
         <translation>推理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="191"/>
+        <source>Hints</source>
+        <translation>提示</translation>
     </message>
 </context>
 <context>
