@@ -25,7 +25,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
-from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+from math_verify import LatexExtractionConfig, parse, verify
 from sympy import Basic, FiniteSet, Interval, Union
 from sympy.core.relational import Equality, Relational
 from sympy.matrices import MatrixBase
@@ -36,7 +36,10 @@ EQUIVALENT = "equivalent"
 NOT_EQUIVALENT = "not_equivalent"
 CANT_TELL = "cant_tell"
 
-_CONFIG = (LatexExtractionConfig(), ExprExtractionConfig())
+# LaTeX only: it reads typed `1/2`, `sqrt(2)` and `2^(1/2)` too, while math-verify's
+# plain-expression extractor settles for a piece of a malformed answer (`1+` read
+# as 1, `1,2,` as 1.2), which could make a broken answer "equivalent".
+_CONFIG = (LatexExtractionConfig(),)
 
 
 def parse_answer(latex: str) -> list[Any]:

@@ -65,6 +65,8 @@ else:  # pragma: no cover - Python 3.10
 
 START_LIMIT_S = 60.0
 """How long the worker may take to start (it imports sympy; slow on a cold disk)."""
+MAX_ANSWER_CHARS = 5000
+"""Longer answers are not sent to the worker (CANT_TELL): no one types that much."""
 START_RETRY_S = 30.0
 """After a failed start, requests answer CANT_TELL at once for this long before a new try."""
 
@@ -174,7 +176,8 @@ class MathJudge:
 
     def compare(self, gold: str, answer: str) -> Verdict:
         """The verdict on `answer` against the reference `gold` (both LaTeX or typed text)."""
-        if not gold.strip() or not answer.strip():
+        if not gold.strip() or not answer.strip() or \
+                max(len(gold), len(answer)) > MAX_ANSWER_CHARS:
             return Verdict.CANT_TELL
         reply = self._request({"op": "compare", "gold": gold, "answer": answer})
         try:
@@ -184,7 +187,7 @@ class MathJudge:
 
     def parses(self, text: str) -> bool:
         """True when `text` is math the judge can read (within the time limit)."""
-        if not text.strip():
+        if not text.strip() or len(text) > MAX_ANSWER_CHARS:
             return False
         reply = self._request({"op": "parses", "text": text})
         return bool(reply and reply.get("parses") is True)

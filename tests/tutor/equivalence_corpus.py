@@ -126,4 +126,7 @@ CORPUS: list[tuple[str, str, str, str]] = [
     (r"\boxed{2", "2", C, "a cut-off box"),
     (r"\frac{1}{", "1", C, "unbalanced braces"),
     ("2", "}{", C, "braces only"),
+    ("1", "1+", C, "a dangling operator (the library's plain reader takes the 1)"),
+    ("1.2", "1,2,", C, "a dangling comma (the library's plain reader makes 1.2)"),
+    ("2", "2*", C, "a dangling times"),
 ]

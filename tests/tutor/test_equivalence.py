@@ -75,6 +75,13 @@ def test_nothing_unreadable_is_ever_equivalent_to_itself(judge: MathJudge) -> No
         assert judge.parses(text) is False, text
 
 
+def test_an_overlong_answer_is_not_sent_to_the_worker() -> None:
+    with MathJudge() as fresh:
+        assert fresh.compare("1+" * 3000 + "1", "3001") is Verdict.CANT_TELL
+        assert fresh.parses("1" * 6000) is False
+        assert fresh.worker_pid is None  # answered without starting one
+
+
 def test_the_verdict_values_are_the_interface_strings() -> None:
     assert [str(v) for v in Verdict] == ["equivalent", "not_equivalent", "cant_tell"]
     assert Verdict("cant_tell") is Verdict.CANT_TELL
