@@ -182,6 +182,8 @@ BUNDLED_MODULES = (
     "starlette.applications",  # the local API
     "uvicorn.server",
     "uvicorn.protocols.http.h11_impl",
+    "sympy",  # code run from an answer (ponder run-code) may import it
+    "mpmath",
 )
 """Modules the window and the local API import later; a frozen build must carry them."""
 
