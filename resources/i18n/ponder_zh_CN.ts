@@ -140,12 +140,12 @@
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/controller.py" line="381"/>
+        <location filename="../../app/ui/shell/controller.py" line="383"/>
         <source>Edit message</source>
         <translation>编辑消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/controller.py" line="382"/>
+        <location filename="../../app/ui/shell/controller.py" line="384"/>
         <source>Your message:</source>
         <translation>你的消息：</translation>
     </message>
@@ -155,7 +155,7 @@
         <translation>无法写入文件（%1）。请选择其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/controller.py" line="439"/>
+        <location filename="../../app/ui/shell/controller.py" line="441"/>
         <source>Ponder</source>
         <translation>Ponder</translation>
     </message>
@@ -163,13 +163,13 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat/chat_view.py" line="169"/>
-        <location filename="../../app/ui/chat/chat_view.py" line="170"/>
+        <location filename="../../app/ui/chat/chat_view.py" line="171"/>
+        <location filename="../../app/ui/chat/chat_view.py" line="172"/>
         <source>Show earlier messages</source>
         <translation>显示更早的消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/chat_view.py" line="171"/>
+        <location filename="../../app/ui/chat/chat_view.py" line="173"/>
         <source>Conversation</source>
         <translation>对话内容</translation>
     </message>
@@ -177,22 +177,22 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../../app/ui/chat/markdown_view.py" line="173"/>
+        <location filename="../../app/ui/chat/markdown_view.py" line="179"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/markdown_view.py" line="174"/>
+        <location filename="../../app/ui/chat/markdown_view.py" line="180"/>
         <source>Copy code</source>
         <translation>复制代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/markdown_view.py" line="175"/>
+        <location filename="../../app/ui/chat/markdown_view.py" line="183"/>
         <source>Code block</source>
         <translation>代码块</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/markdown_view.py" line="183"/>
+        <location filename="../../app/ui/chat/markdown_view.py" line="192"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -1006,113 +1006,123 @@
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="240"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="306"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="240"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="306"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="241"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="307"/>
         <source>Assistant message</source>
         <translation>助手消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="242"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="308"/>
         <source>Your message</source>
         <translation>你的消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="243"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="309"/>
         <source>Message text</source>
         <translation>消息正文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="249"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="315"/>
         <source>Answer</source>
         <translation>答案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="179"/>
-        <location filename="../../app/ui/chat/message_widget.py" line="255"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="195"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="321"/>
         <source>Final answer</source>
         <translation>最终答案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="256"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="322"/>
         <source>Answer now</source>
         <translation>立即回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="257"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="323"/>
         <source>Stop thinking and answer now</source>
         <translation>停止思考并立即回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="259"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="325"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="259"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="325"/>
         <source>Copy this message</source>
         <translation>复制这条消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="260"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="326"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="260"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="326"/>
         <source>Edit and resend this message</source>
         <translation>编辑并重新发送这条消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="261"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="327"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="261"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="327"/>
         <source>Write a new answer</source>
         <translation>写一个新回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="262"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="328"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="262"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="328"/>
         <source>Continue this answer</source>
         <translation>继续这个回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="263"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="329"/>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="330"/>
+        <source>Check this answer: ask the model again and compare the answers</source>
+        <translation>检查这个答案：让模型再答几次并比较答案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="331"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="263"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="331"/>
         <source>Delete this message</source>
         <translation>删除这条消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="264"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="332"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="265"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="333"/>
         <source>Next version</source>
         <translation>下一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="271"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="339"/>
         <source>Version</source>
         <translation>版本</translation>
     </message>
@@ -1441,7 +1451,7 @@
         <translation>无法打开文件夹。它位于：%1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/models_page.py" line="308"/>
+        <location filename="../../app/ui/setup/models_page.py" line="309"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
@@ -1483,24 +1493,24 @@
 <context>
     <name>ReasoningBlock</name>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="78"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="81"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/chat/message_widget.py" line="80"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="83"/>
         <source>Thought for %n s</source>
         <translation>
             <numerusform>思考了 %n 秒</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="82"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="85"/>
         <source>Reasoning</source>
         <translation>推理过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="84"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="87"/>
         <source>Show or hide the reasoning</source>
         <translation>显示或隐藏推理过程</translation>
     </message>
@@ -1562,6 +1572,31 @@
     </message>
 </context>
 <context>
+    <name>SampleDialog</name>
+    <message>
+        <location filename="../../app/ui/chat/sample_dialog.py" line="61"/>
+        <source>Answer %1</source>
+        <translation>答案 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sample_dialog.py" line="63"/>
+        <location filename="../../app/ui/chat/sample_dialog.py" line="66"/>
+        <source>Reasoning</source>
+        <translation>推理过程</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sample_dialog.py" line="64"/>
+        <source>This answer has no separate reasoning.</source>
+        <translation>这个答案没有单独的推理过程。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sample_dialog.py" line="67"/>
+        <location filename="../../app/ui/chat/sample_dialog.py" line="68"/>
+        <source>Answer</source>
+        <translation>答案</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../app/ui/shell/settings_dialog.py" line="206"/>
@@ -1599,7 +1634,7 @@
         <translation>数学辅导</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/settings_dialog.py" line="191"/>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="192"/>
         <source>Code helper</source>
         <translation>编程助手</translation>
     </message>
@@ -2019,6 +2054,74 @@
     </message>
 </context>
 <context>
+    <name>StudentAnswer</name>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="103"/>
+        <source>Checking…</source>
+        <translation>正在检查…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="105"/>
+        <source>Equivalent to the model&apos;s answer</source>
+        <translation>与模型的答案等价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="107"/>
+        <source>Not equivalent to the model&apos;s answer</source>
+        <translation>与模型的答案不等价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="110"/>
+        <source>the comparison took too long</source>
+        <translation>比较用时过长</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="112"/>
+        <source>the model&apos;s answer could not be read as math</source>
+        <translation>无法把模型的答案读作数学式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="114"/>
+        <source>your answer could not be read as math</source>
+        <translation>无法把你的答案读作数学式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="115"/>
+        <source>Can&apos;t tell: %1</source>
+        <translation>无法判断：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="120"/>
+        <source>Your answer</source>
+        <translation>你的答案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="121"/>
+        <source>Your answer, to compare with the model&apos;s</source>
+        <translation>你的答案，用来与模型的答案比较</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="122"/>
+        <source>Check mine</source>
+        <translation>检查我的答案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="123"/>
+        <source>Check whether your answer is right</source>
+        <translation>检查你的答案是否正确</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="124"/>
+        <source>Compare your answer with the model&apos;s by value (Enter)</source>
+        <translation>按数值比较你的答案和模型的答案（回车）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/student_answer.py" line="128"/>
+        <source>Verdict</source>
+        <translation>结论</translation>
+    </message>
+</context>
+<context>
     <name>TrialPage</name>
     <message>
         <location filename="../../app/ui/setup/trial_page.py" line="101"/>
@@ -2110,6 +2213,14 @@
     </message>
 </context>
 <context>
+    <name>TutorWiring</name>
+    <message>
+        <location filename="../../app/ui/shell/tutor_wiring.py" line="209"/>
+        <source>This answer is no longer in the conversation.</source>
+        <translation>这个答案已不在对话中。</translation>
+    </message>
+</context>
+<context>
     <name>ViewMenu</name>
     <message>
         <location filename="../../app/ui/shell/view_menu.py" line="48"/>
@@ -2130,6 +2241,201 @@
         <location filename="../../app/ui/shell/view_menu.py" line="51"/>
         <source>Default text size</source>
         <translation>默认文字大小</translation>
+    </message>
+</context>
+<context>
+    <name>VotePanel</name>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="197"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="228"/>
+        <source>Answer check</source>
+        <translation>答案检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="198"/>
+        <source>&amp;Answers:</source>
+        <translation>答案数(&amp;A)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="199"/>
+        <source>Answers to compare, this one included</source>
+        <translation>要比较的答案数（包括这一个）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="202"/>
+        <source>Start check</source>
+        <translation>开始检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="202"/>
+        <source>Start the answer check</source>
+        <translation>开始检查答案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="203"/>
+        <source>Not now</source>
+        <translation>暂不</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="203"/>
+        <source>Close without checking</source>
+        <translation>不检查，关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="204"/>
+        <source>Stop (Esc)</source>
+        <translation>停止 (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="204"/>
+        <source>Stop the answer check</source>
+        <translation>停止检查答案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="205"/>
+        <source>Check again</source>
+        <translation>再检查一次</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="205"/>
+        <source>Check this answer again</source>
+        <translation>再次检查这个答案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="218"/>
+        <source>Working out how long a check takes on this computer…</source>
+        <translation>正在估算在这台电脑上检查需要多久…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="221"/>
+        <source>Compare %1 answers? %2 on this computer.</source>
+        <translation>比较 %1 个答案？在这台电脑上%2。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="224"/>
+        <source>Checking: asking the model %1 more times…</source>
+        <translation>正在检查：让模型再回答 %1 次…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="227"/>
+        <source>The check did not run.</source>
+        <translation>检查没有运行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="232"/>
+        <source>The same question is answered again; the answers are compared by their mathematical value.</source>
+        <translation>同一个问题会再回答几次，答案按数学意义比较。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="240"/>
+        <source>%1 of %2 answers in.</source>
+        <translation>已得到 %2 个答案中的 %1 个。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="246"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="342"/>
+        <source>no final answer</source>
+        <translation>没有最终答案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="249"/>
+        <source>Other answers: %1.</source>
+        <translation>其他答案：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="250"/>
+        <source>Answers: %1.</source>
+        <translation>答案：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="253"/>
+        <source>Stopped early: the majority can&apos;t change.</source>
+        <translation>提前停止：多数结果已不会改变。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="255"/>
+        <source>Stopped before every answer was in.</source>
+        <translation>在所有答案得出前已停止。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/ui/chat/vote_panel.py" line="260"/>
+        <source>About %n s</source>
+        <translation>
+            <numerusform>约 %n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/ui/chat/vote_panel.py" line="261"/>
+        <source>About %n min</source>
+        <translation>
+            <numerusform>约 %n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="275"/>
+        <source>%1 of %2 agree</source>
+        <translation>%2 个中有 %1 个一致</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="279"/>
+        <source>None of the %1 answers has a final result</source>
+        <translation>%1 个答案都没有最终结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="280"/>
+        <source>No majority among %1 answers</source>
+        <translation>%1 个答案中没有多数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="311"/>
+        <source>Reasoning</source>
+        <translation>推理过程</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="312"/>
+        <source>Show the reasoning of answer %1</source>
+        <translation>显示答案 %1 的推理过程</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="331"/>
+        <source>Answer 1 (the one above)</source>
+        <translation>答案 1（上面这个）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="332"/>
+        <source>Answer %1</source>
+        <translation>答案 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="334"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="344"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="339"/>
+        <source>%1: not needed</source>
+        <translation>%1：不需要</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="339"/>
+        <source>%1: stopped</source>
+        <translation>%1：已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="340"/>
+        <source>%1: %2 tokens…</source>
+        <translation>%1：%2 个词元…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="341"/>
+        <source>%1: waiting…</source>
+        <translation>%1：等待中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="345"/>
+        <source>%1: %2 (%3 tokens)</source>
+        <translation>%1：%2（%3 个词元）</translation>
     </message>
 </context>
 <context>
