@@ -20,6 +20,7 @@ from app.store.settings import Settings, save_settings
 from app.ui.chat.hint_bar import HintBar, hint_bar_of
 from app.ui.chat.math_queue import warm_up_renderer
 from app.ui.chat.message_widget import MessageWidget
+from app.ui.common import i18n
 from app.ui.shell.hints_mode import HintsMode
 from app.ui.shell.model_loads import ModelLoads
 from app.ui.shell.settings_dialog import SettingsBinder
@@ -145,6 +146,26 @@ def test_a_hint_answer_hides_its_result_until_revealed(qtbot: QtBot, rig: Rig, t
         assert ANSWER_PLACEHOLDER in _widget(again, second).body.text
     finally:
         again.close()
+
+
+def test_the_hint_bar_in_chinese(qtbot: QtBot, rig: Rig, screenshot_dir: Path) -> None:
+    _load_fake(qtbot, rig)
+    binder, _mode = _wire(rig)
+    binder.apply(dataclasses.replace(binder.settings, preset="hints"))
+    i18n.install("zh_CN")
+    try:
+        reply_id = _send(qtbot, rig, "解方程 2x + 3 = 7。")
+        widget = _widget(rig, reply_id)
+        bar = _bar(widget)
+        assert (bar.reveal_button.text(), bar.next_button.text()) == ("显示答案", "下一个提示")
+        assert bar.note.text() == "提示。答案已隐藏。"
+        widget.reasoning.toggle_button.click()
+        assert widget.reasoning.body.text.startswith("推理过程包含完整解答")
+        warm_up_renderer()
+        qtbot.waitUntil(lambda: not widget.body.has_pending_math, timeout=20000)
+        snap(rig.window, screenshot_dir / "hints_hidden_answer_zh.png")
+    finally:
+        i18n.install("en")
 
 
 def test_other_presets_show_answers_as_they_are(qtbot: QtBot, rig: Rig) -> None:

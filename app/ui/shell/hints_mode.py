@@ -11,7 +11,6 @@ requests come back here.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from PySide6.QtCore import QObject
 
@@ -20,6 +19,7 @@ from app.services.hints import NEXT_HINT_TEXT, asks_for_hints, hint_state, mark_
 from app.services.replies import conversation_messages
 from app.ui.chat.hint_bar import HintBook
 from app.ui.shell.controller import ChatController
+from app.ui.shell.settings_dialog import SettingsBinder
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class HintsMode(QObject):
         controller: the window's ChatController.
     """
 
-    def __init__(self, binder: Any, controller: ChatController) -> None:
+    def __init__(self, binder: SettingsBinder, controller: ChatController) -> None:
         super().__init__(controller)
         self.binder = binder
         self.controller = controller
@@ -66,7 +66,7 @@ class HintsMode(QObject):
             ids = [m.id for m in path]
             before = path[:ids.index(message_id)] if message_id in ids else path
             if not asks_for_hints(conversation_messages(before),
-                                  bool(self.binder.generate_options().hints)):
+                                  self.binder.generate_options().hints):
                 self.refresh()  # an older hint answer is no longer the newest
                 return
             self.book.add(mark_hint_answer(store, message.conversation_id, message_id))
