@@ -29,6 +29,10 @@ _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _SCIENTIFIC = re.compile(r"(?<![A-Za-z\\])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![A-Za-z\d])")
 # 1\,000 and 1{,}000: thousands separators the parser does not know.
 _THOUSANDS = re.compile(r"(?<=\d)(?:\\,|\{,\})(?=\d{3}(?!\d))")
+# Whole numbers with only spaces between them: `1 000` (a thousands separator) or
+# `2 3`, which math-verify reads as a mixed number (2+3 = 5).
+_SPACED_DIGITS = re.compile(r"(?<![\d.^_])\d+(?:[ \t]+\d+)+(?![\d.])")
+_THOUSANDS_SPACED = re.compile(r"\d{1,3}(?:[ \t]+\d{3})+")
 _DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\degree(?![A-Za-z])")
 # What a degree mark applies to: a number, a braced group or one letter.
 _DEGREE_OF = re.compile(r"(\d+(?:\.\d+)?|\{[^{}]*\}|[A-Za-z])\s*(?:" + _DEGREE.pattern + ")")
@@ -102,6 +106,10 @@ def prepare(text: str) -> str | None:
     text = _BARE_PERCENT.sub(r"\\%", text)
     text = _SCIENTIFIC.sub(r"\1\\cdot 10^{\2}", text)
     text = _THOUSANDS.sub("", text)
+    for match in _SPACED_DIGITS.finditer(text):
+        if _THOUSANDS_SPACED.fullmatch(match.group(0)) is None:
+            return None  # `2 3`: twenty-three, five, or a typo; not for us to guess
+    text = _SPACED_DIGITS.sub(lambda m: re.sub(r"\s+", "", m.group(0)), text)
     text = text.strip()
     if not text or has_words(text):
         return None

@@ -36,6 +36,11 @@ CORPUS: list[tuple[str, str, str, str]] = [
     ("1000", r"1\,000", E, "thin-space thousands separator (clean-up: the library reads 1*0)"),
     ("1000", "1e3", E, "scientific notation (clean-up: the library reads 1*e*3)"),
     ("0.00025", "2.5E-4", E, "negative exponent"),
+    ("1000", "1 000", E, "space as thousands separator (clean-up: the library reads 1+0)"),
+    (r"\frac{5}{2}", r"2\frac{1}{2}", E, "mixed number"),
+    ("5", "2 3", C, "two bare numbers (clean-up: the library reads a mixed number, 2+3)"),
+    ("3", "-3", N, "sign"),
+    (r"2^3", r"3^2", N, "base and exponent swapped"),
     # --- radicals and exact constants
     (r"\frac{\sqrt{2}}{2}", r"\frac{1}{\sqrt{2}}", E, "rationalised denominator"),
     (r"2\sqrt{2}", r"\sqrt{8}", E, "simplified radical"),
@@ -54,6 +59,9 @@ CORPUS: list[tuple[str, str, str, str]] = [
     ("y=2x+1", "2x+1", E, "right side of the equation only"),
     ("y=2x+1", "y-2x=1", E, "rearranged equation"),
     ("1+i", "i+1", E, "complex number"),
+    # A lone i is read as a variable, not the imaginary unit: kept as the library says.
+    ("i", r"\sqrt{-1}", N, "i without a complex context"),
+    (r"\log_2 8", "3", E, "logarithm to a base"),
     ("x", "y", N, "another variable"),
     ("0", "-0", E, "negative zero"),
     # --- tuples: order matters
@@ -74,6 +82,11 @@ CORPUS: list[tuple[str, str, str, str]] = [
     (r"\{2,3\}", "2, 3", E, "bare list"),
     (r"\{2,3\}", "x=2", N, "one solution missing"),
     (r"\{2,3\}", r"\{2,3,4\}", N, "one solution too many"),
+    (r"\{3,4\}", r"3 \text{ and } 4", E, "solutions with and"),
+    ("[1,2]", r"\{1,2\}", N, "closed interval against its two ends (clean-up)"),
+    ("(1,2)", "(1,2,3)", N, "pair against triple"),
+    ("x=2", "y=2", N, "another variable in the equation"),
+    (r"\infty", r"-\infty", N, "sign of infinity"),
     ("(1,2)", r"x=1 \text{ or } x=2", N, "an interval is not two solutions (clean-up)"),
     (r"x=2 \text{ or } x=-2", r"\pm 2", E, "plus-minus"),
     ("[0,1)", "[0,1]", N, "closed against half-open"),

@@ -103,6 +103,8 @@ def test_the_verdict_values_are_the_interface_strings() -> None:
     (r"50\%", r"50\%"),
     ("1e3", r"1\cdot 10^{3}"),
     (r"1\,000\,000", "1000000"),
+    ("1 000 000", "1000000"),
+    (r"2 \frac{1}{2}", r"2 \frac{1}{2}"),
     ("90°", r"90^\circ"),
     (r"5\text{ cm}", r"5\text{ cm}"),
     (r"\begin{pmatrix}1\\2\end{pmatrix}", r"\begin{pmatrix}1\\2\end{pmatrix}"),
@@ -114,7 +116,7 @@ def test_prepare_cleans_typed_answers(raw: str, prepared: str) -> None:
 
 @pytest.mark.parametrize("raw", [
     "", "  ", r"\boxed{2", "no idea", r"\text{no solution}", r"\operatorname{foo}(2)",
-    "x = two",
+    "x = two", "2 3", "1 0000",
 ])
 def test_prepare_finds_nothing_to_judge(raw: str) -> None:
     assert prepare(raw) is None
