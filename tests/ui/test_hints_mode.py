@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -17,10 +18,11 @@ from app.core.types import Role
 from app.engine.fake import FakeBackend
 from app.services.hints import ANSWER_PLACEHOLDER, HINT_INSTRUCTION, NEXT_HINT_TEXT, hint_state
 from app.store.settings import Settings, save_settings
-from app.ui.chat.hint_bar import HintBar, hint_bar_of
+from app.ui.chat.hint_bar import HintBar, book_of, hint_bar_of
 from app.ui.chat.math_queue import warm_up_renderer
 from app.ui.chat.message_widget import MessageWidget
 from app.ui.common import i18n
+from app.ui.main import build_gui
 from app.ui.shell.hints_mode import HintsMode
 from app.ui.shell.model_loads import ModelLoads
 from app.ui.shell.settings_dialog import SettingsBinder
@@ -146,6 +148,21 @@ def test_a_hint_answer_hides_its_result_until_revealed(qtbot: QtBot, rig: Rig, t
         assert ANSWER_PLACEHOLDER in _widget(again, second).body.text
     finally:
         again.close()
+
+
+def test_the_real_window_wires_hints_mode(qtbot: QtBot) -> None:
+    gui = build_gui([], language="en")
+    window: Any = gui.window
+    controller: Any = gui.controller
+    qtbot.addWidget(window)
+    try:
+        (mode,) = controller.findChildren(HintsMode)
+        assert book_of(window.chat_view) is mode.book
+        assert controller._options == mode.binder.generate_options  # the preset reaches replies
+    finally:
+        gui.client.shutdown()
+        window.close()
+        controller.store.close()
 
 
 def test_the_hint_bar_in_chinese(qtbot: QtBot, rig: Rig, screenshot_dir: Path) -> None:
