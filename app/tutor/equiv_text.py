@@ -33,7 +33,9 @@ _THOUSANDS = re.compile(r"(?<=\d)(?:\\,|\{,\})(?=\d{3}(?!\d))")
 # `2 3`, which math-verify reads as a mixed number (2+3 = 5).
 _SPACED_DIGITS = re.compile(r"(?<![\d.^_])\d+(?:[ \t]+\d+)+(?![\d.])")
 _THOUSANDS_SPACED = re.compile(r"\d{1,3}(?:[ \t]+\d{3})+")
-_DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\degree(?![A-Za-z])")
+_DEGREE = re.compile(
+    r"\^\s*\{?\s*\\circ\s*\}?|\\degree(?![A-Za-z])"
+    r"|\\(?:text|mathrm)\s*\{\s*deg(?:ree)?s?\s*\}|(?<![A-Za-z\\])degrees?(?![A-Za-z])")
 # What a degree mark applies to: a number, a braced group or one letter.
 _DEGREE_OF = re.compile(r"(\d+(?:\.\d+)?|\{[^{}]*\}|[A-Za-z])\s*(?:" + _DEGREE.pattern + ")")
 
@@ -55,7 +57,7 @@ _UNIT_WORDS = frozenset(
     gram grams kg kilogram kilograms pound pounds ounce ounces liter liters litre litres
     ml sec second seconds minute minutes min mins hour hours hr hrs day days week weeks
     month months year years degree degrees radian radians rad dollar dollars cent cents
-    percent percentage unit units square cubic sq mph kmh
+    percent percentage unit units square cubic sq mph kmh ft yd lb lbs oz in mi
 """.split()  # noqa: SIM905 - a word list reads better as words
 )
 
@@ -80,7 +82,7 @@ def strip_wrappers(text: str) -> str:
 def has_words(text: str) -> bool:
     """True when the answer holds a word that is neither math nor a unit."""
     for match in _TEXT_COMMAND.finditer(text):
-        words = re.findall(r"[A-Za-z]+", match.group(1))
+        words = re.findall(r"[A-Za-z]{2,}", match.group(1))  # one letter: a label, (C)
         if any(w.lower() not in _UNIT_WORDS | _MATH_WORDS for w in words):
             return True
     bare = _COMMAND.sub(" ", _TEXT_COMMAND.sub(" ", text))
@@ -117,7 +119,7 @@ def prepare(text: str) -> str | None:
 
 
 def has_degrees(text: str) -> bool:
-    """True when the prepared answer has a degree mark (`^\\circ`, `\\degree`)."""
+    """True when the prepared answer has a degree mark (`^\\circ`, `\\degree`, "degrees")."""
     return _DEGREE.search(text) is not None
 
 
