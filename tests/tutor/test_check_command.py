@@ -1,0 +1,100 @@
+"""`ponder check` as a user runs it: a subprocess with real GGUF models, JSON out.
+
+The tiny R1's answers are gibberish (random weights): the tests assert the
+structure and the counts, not agreement. The command always judges with the
+real MathJudge (its worker process starts only when two boxed answers need
+comparing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.gguf_bytes import HTML_PAGE
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _ponder(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "app", "check", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def _check_structure(vote: dict[str, Any], samples: int, budget: int) -> None:
+    assert vote["total"] == samples
+    assert vote["plan"]["samples"] == samples and vote["plan"]["max_tokens"] == budget
+    assert [s["index"] for s in vote["samples"]] == list(range(vote["done"]))
+    assert vote["samples"][0]["stop"] == "original"
+    for sample in vote["samples"][1:]:
+        assert 0 < sample["tokens"] <= budget
+        assert sample["stop"] in ("eos", "max_tokens")
+        assert set(sample) == {"index", "answer", "tokens", "stop", "text", "reasoning"}
+    assert vote["tokens"] == sum(s["tokens"] for s in vote["samples"])
+    assert vote["seconds"] > 0 and vote["first_answer"]["tokens"] > 0
+    members = [m for g in vote["groups"] for m in g["members"]]
+    boxed = [s["index"] for s in vote["samples"] if s["answer"] is not None]
+    assert sorted(members) == boxed  # every boxed answer is in exactly one group
+    assert isinstance(vote["summary"], str) and vote["summary"]
+
+
+def test_tiny_r1_votes_with_three_answers(tiny_r1_gguf: Path) -> None:
+    result = _ponder("--model", str(tiny_r1_gguf), "--samples", "3", "--max-tokens", "16",
+                     "--threads", "1", "--ctx", "512", "--seed", "7", "What is 1 + 1?")
+    assert result.returncode == 0, result.stderr
+    vote = json.loads(result.stdout)
+    _check_structure(vote, samples=3, budget=16)
+    assert vote["backend"] == "CPU" and vote["question"] == "What is 1 + 1?"
+    assert not vote["cancelled"]
+    if not vote["stopped_early"]:
+        assert vote["done"] == 3
+    # progress on stderr: the plan line and one line per new sample, no traceback
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("ponder: first answer: ") and "drawing 2 more" in lines[0]
+    assert sum(line.startswith("ponder: sample ") for line in lines) == vote["done"] - 1
+    assert "Traceback" not in result.stderr
+
+
+def test_smollm2_samples_are_different_texts(smollm2_path: Path) -> None:
+    result = _ponder("--model", str(smollm2_path), "--samples", "4", "--max-tokens", "24",
+                     "--temperature", "1.0", "--seed", "3", "--threads", "1", "--ctx", "1024",
+                     "What is 2 + 3? Explain.")
+    assert result.returncode == 0, result.stderr
+    vote = json.loads(result.stdout)
+    _check_structure(vote, samples=4, budget=24)
+    texts = [s["text"] for s in vote["samples"][1:]]
+    assert len(set(texts)) == len(texts) == vote["done"] - 1
+
+
+def test_a_small_context_is_said_in_one_line(tiny_r1_gguf: Path) -> None:
+    result = _ponder("--model", str(tiny_r1_gguf), "--samples", "5", "--max-tokens", "400",
+                     "--threads", "1", "--ctx", "512", "Hi")
+    assert result.returncode == 0, result.stderr
+    vote = json.loads(result.stdout)
+    note = vote["plan"]["note"]
+    assert note is not None and "512" in note
+    assert f"ponder: {note}" in result.stderr.splitlines()
+    plan = vote["plan"]
+    assert plan["samples"] < 5 or plan["max_tokens"] < 400
+
+
+def test_broken_file_and_bad_count_exit_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "model.gguf"
+    path.write_bytes(HTML_PAGE)
+    result = _ponder("--model", str(path), "--samples", "3", "Hi", timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ponder: ") and "web page" in lines[0]
+    assert result.stdout == ""
+    result = _ponder("--model", str(path), "--samples", "1", "Hi", timeout=60)
+    assert result.returncode == 2
+    assert "2 or more" in result.stderr and "Traceback" not in result.stderr
