@@ -10,14 +10,16 @@ comparison and is kept for the next ones.
 How answers are read (app.tutor.equiv_text.prepare, then math-verify):
 - Plain typed answers are wrapped as LaTeX; `$...$`, `\\(...\\)`, a whole
   `\\boxed{...}` and a final period are taken off first. `\\dfrac`/`\\frac`,
-  `\\left(`/`(`, spaces, `1/2`, `sqrt(2)`, `√2`, `π`, `1e3`, `1\\,000` all read
-  the same.
+  `\\left(`/`(`, spaces, `1/2`, `sqrt(2)`, `√2`, `π`, `1e3`, `1\\,000`, `1 000`
+  all read the same. Only the LaTeX reader is used: math-verify's plain one
+  takes a piece of a broken answer (`1+` as 1).
 - Numbers: exact or within 6 decimals (0.333333 is 1/3, 0.333 is not; 3.14 is
   not pi). A percent is a hundredth (50% = 0.5), and a percent sign left out
   is forgiven like a unit (50% against 50 is equivalent; 0.5 against 50 is not).
+  `2\\frac{1}{2}` is a mixed number (5/2); bare `2 3` is CANT_TELL (23? 5?).
 - Units and degrees: a trailing unit is dropped (`5\\text{ cm}` = 5), and so is
-  a degree mark (90° = 90); degrees are also read as pi/180, so 90° = pi/2 and
-  `\\sin 60°` = √3/2.
+  a degree mark (90° = 90, also `\\text{ degrees}`); degrees are also read as
+  pi/180, so 90° = pi/2 and `\\sin 60°` = √3/2.
 - Tuples keep their order ((1,2) is not (2,1)); sets do not ({2,3} = {3,2});
   an interval's brackets count ([0,1) is not [0,1]); an inequality equals its
   interval (x<3 = (-∞,3)), and `x<1 or x>2` equals the union of two intervals;
@@ -29,10 +31,17 @@ How answers are read (app.tutor.equiv_text.prepare, then math-verify):
 Verdicts: EQUIVALENT only when both answers parse and the library says they
 match. CANT_TELL when there is nothing to compare: an empty answer, a cut-off
 box, words that are not math ("no solution", "I don't know": they would
-otherwise parse as products of letters), a parse failure, a worker that did
-not start, or a comparison past the time limit. NOT_EQUIVALENT when both
-parse and no reading makes them match, including answers of different kinds
-(a tuple against a set, a column vector against a pair).
+otherwise parse as products of letters; a word answer is CANT_TELL even
+against the same word), a parse failure, an answer over MAX_ANSWER_CHARS, a
+worker that did not start, or a comparison past the time limit.
+NOT_EQUIVALENT when both parse and no reading makes them match, including
+answers of different kinds (a tuple against a set, a column vector against a
+pair).
+
+compare(gold, answer) follows math-verify's order (the reference first); on
+the corpus in tests/tutor it gives the same verdict both ways round. Calls
+block (up to the time limit, and the worker's first start): call from a
+worker thread, never the GUI thread. Concurrent calls queue on one lock.
 """
 
 from __future__ import annotations

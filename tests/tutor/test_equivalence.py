@@ -69,6 +69,12 @@ def test_corpus_pair(judge: MathJudge, gold: str, answer: str, expected: str, wh
     assert judge.compare(gold, answer) == Verdict(expected), why
 
 
+def test_the_corpus_gives_the_same_verdicts_both_ways_round(judge: MathJudge) -> None:
+    """compare(gold, answer) is asymmetric in math-verify; group() relies on it not mattering."""
+    differ = [(g, a) for g, a, expected, _ in CORPUS if judge.compare(a, g) != Verdict(expected)]
+    assert differ == []
+
+
 def test_nothing_unreadable_is_ever_equivalent_to_itself(judge: MathJudge) -> None:
     for text in ["asdf qwer", "the answer", r"\frac{1}{", "}{", "", "   ", r"\boxed{3"]:
         assert judge.compare(text, text) is Verdict.CANT_TELL, text
