@@ -163,11 +163,18 @@ def hint_state(store: ChatStore, conversation_id: int) -> HintState:
     return HintState(_ids(raw.get("answers")), _ids(raw.get("revealed")))
 
 
-def mark_hint_answer(store: ChatStore, conversation_id: int, message_id: int) -> HintState:
-    """Remember that `message_id` was written in hints mode."""
+def mark_hint_answer(store: ChatStore, conversation_id: int, message_id: int,
+                     is_hint: bool = True) -> HintState:
+    """Remember whether the reply `message_id` (just started) is written in hints mode.
+
+    A new reply is never revealed; `is_hint=False` forgets the id (SQLite may
+    give a deleted message's id to a new one).
+    """
     state = hint_state(store, conversation_id)
-    new = HintState(state.answers | {message_id}, state.revealed)
-    _save(store, conversation_id, new)
+    answers = state.answers | {message_id} if is_hint else state.answers - {message_id}
+    new = HintState(answers, state.revealed - {message_id})
+    if new != state:
+        _save(store, conversation_id, new)
     return new
 
 

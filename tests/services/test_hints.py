@@ -106,6 +106,10 @@ def test_hints_state_is_stored_per_message(store: ChatStore, tmp_path: Path) -> 
     mark_hint_answer(store, conv.id, 7)
     mark_hint_answer(store, conv.id, 9)
     assert reveal(store, conv.id, 9) == HintState(frozenset({7, 9}), frozenset({9}))
+    # an id SQLite hands out again (its message was deleted) starts afresh
+    assert mark_hint_answer(store, conv.id, 7, is_hint=False) == HintState(frozenset({9}),
+                                                                          frozenset({9}))
+    mark_hint_answer(store, conv.id, 7)
     store.close()
     reopened = ChatStore(tmp_path / "chats.sqlite3")
     try:

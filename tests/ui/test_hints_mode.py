@@ -54,8 +54,8 @@ def _load_fake(qtbot: QtBot, rig: Rig) -> FakeBackend:
     return backend
 
 
-def _send(qtbot: QtBot, rig: Rig, text: str) -> int:
-    with qtbot.waitSignal(rig.controller.reply_finished, timeout=15000) as blocker:
+def _send(qtbot: QtBot, rig: Rig, text: str, timeout_ms: int = 15000) -> int:
+    with qtbot.waitSignal(rig.controller.reply_finished, timeout=timeout_ms) as blocker:
         rig.controller.send(text)
     return int(blocker.args[0])
 
@@ -204,7 +204,7 @@ def test_smollm2_in_hints_mode_gets_the_instruction(qtbot: QtBot, rig: Rig,
     _wire(rig)
     with qtbot.waitSignal(rig.controller.model_changed, timeout=60000):
         assert ModelLoads(rig.controller, rig.window).open_file(smollm2_path)
-    reply_id = _send(qtbot, rig, "How do I solve 2x + 3 = 7?")
+    reply_id = _send(qtbot, rig, "How do I solve 2x + 3 = 7?", timeout_ms=120000)
     loaded = rig.client.loaded
     assert loaded is not None
     backend = loaded.backend

@@ -43,10 +43,10 @@ class HintBook(QObject):
         self.is_busy: Callable[[], bool] = lambda: False
         """Whether a reply is being written (no "Next hint" meanwhile)."""
 
-    def add(self, state: HintState) -> None:
-        """Take in a conversation's stored state (message ids are unique in one store)."""
-        self.answers |= state.answers
-        self.revealed |= state.revealed
+    def set_state(self, state: HintState) -> None:
+        """Hold the open conversation's stored state (only its messages are on screen)."""
+        self.answers = set(state.answers)
+        self.revealed = set(state.revealed)
 
     def is_hint(self, message_id: int) -> bool:
         """Whether this answer was written in hints mode."""

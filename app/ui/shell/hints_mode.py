@@ -62,14 +62,16 @@ class HintsMode(QObject):
         store = self.controller.store
         try:
             message = store.get_message(message_id)
+            if message.content or message.reasoning:
+                self.refresh()  # Continue: the answer keeps what it was
+                return
             path = store.active_path(message.conversation_id)
             ids = [m.id for m in path]
             before = path[:ids.index(message_id)] if message_id in ids else path
-            if not asks_for_hints(conversation_messages(before),
-                                  self.binder.generate_options().hints):
-                self.refresh()  # an older hint answer is no longer the newest
-                return
-            self.book.add(mark_hint_answer(store, message.conversation_id, message_id))
+            is_hint = asks_for_hints(conversation_messages(before),
+                                     self.binder.generate_options().hints)
+            self.book.set_state(mark_hint_answer(store, message.conversation_id, message_id,
+                                                 is_hint))
         except PonderError as exc:
             log.warning("hint answer not recorded: %s", exc)
             return
@@ -80,7 +82,7 @@ class HintsMode(QObject):
 
     def _on_controller_conversation_opened(self, conversation_id: int) -> None:
         try:
-            self.book.add(hint_state(self.controller.store, conversation_id))
+            self.book.set_state(hint_state(self.controller.store, conversation_id))
         except PonderError as exc:
             log.warning("hints state not read: %s", exc)
         self.refresh()
@@ -91,7 +93,7 @@ class HintsMode(QObject):
             return
         self.book.revealed.add(message_id)
         try:
-            self.book.add(reveal(self.controller.store, conversation_id, message_id))
+            self.book.set_state(reveal(self.controller.store, conversation_id, message_id))
         except PonderError as exc:
             log.warning("reveal not saved: %s", exc)  # shown now, not remembered
         self.refresh()
