@@ -11,11 +11,13 @@ result (light and dark) and one sample's reasoning.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -27,7 +29,7 @@ from app.ui.chat.vote_panel import VotePanel
 from app.ui.common import theme
 from app.ui.shell.model_loads import ModelLoads
 from app.ui.shell.tutor_wiring import TutorWiring
-from app.ui.threads.tutor_tasks import VoteResult
+from app.ui.threads.tutor_tasks import CheckPlan, Group, Sample, VoteResult
 from tests.ui.helpers import Rig, make_rig, snap
 
 pytestmark = pytest.mark.slow
@@ -150,15 +152,32 @@ def test_stop_cancels_every_sample_and_frees_the_model(qtbot: QtBot, tutor: Tuto
     tutor.settings = Settings(check_samples=4, max_tokens=800)
     conv_id, answer_id = seed(tutor.rig.store, question=(
         "Write a very long story about a dragon, then count its heads in \\boxed{}."))
+    other_id, _ = seed(tutor.rig.store, "Other")
     tutor.rig.controller.open_conversation(conv_id)
     panel = tutor.open_check(qtbot, answer_id)
     assert panel.samples_spin.value() == 4
+    assert "Each new answer may use up to 800 tokens." in panel.detail_label.text()
+    ticks: list[float] = []
+    clock = QTimer()
+    clock.timeout.connect(lambda: ticks.append(time.monotonic()))
+    clock.start(20)
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: sum(1 for v in panel._tokens.values() if v >= 16) >= 3,
                     timeout=120000)
+    clock.stop()
+    # The GUI thread kept running while the samples were drawn (a lenient bound:
+    # the machine is shared; a blocked GUI thread would stall for the whole batch).
+    gaps = [b - a for a, b in pairwise(ticks)]
+    assert len(ticks) > 10 and max(gaps) < 2.0, max(gaps)
     rows = [label.text() for label in panel.sample_labels if label.isVisibleTo(panel)]
     assert len(rows) == 4 and "tokens…" in rows[1]
     snap(tutor.widget(answer_id), screenshot_dir / "tutor_check_running.png")
+    # Another chat and back: the new widget shows the check still running.
+    tutor.rig.controller.open_conversation(other_id)
+    tutor.rig.controller.open_conversation(conv_id)
+    panel = tutor.widget(answer_id).vote_panel
+    assert panel.state == "running" and tutor.wiring.running == [answer_id]
+    assert any("tokens…" in label.text() for label in panel.sample_labels)
     window = tutor.rig.window
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=3000)
@@ -222,3 +241,44 @@ def test_check_is_offered_only_on_a_finished_answer_with_a_result(qtbot: QtBot,
     assert panel.start_button.accessibleName() and panel.samples_spin.accessibleName()
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     assert panel.state == "idle" and not panel.isVisible()
+
+
+def _sample(index: int, answer: str | None, tokens: int = 120) -> Sample:
+    return Sample(index, f"... so the answer is {answer}.", f"Thinking about sample {index}.",
+                  answer, tokens, "original" if index == 0 else "eos")
+
+
+def test_panel_faces_of_a_vote(qtbot: QtBot, screenshot_dir: Path) -> None:
+    """The panel's wording for early stop, a tie and no results (votes built by hand)."""
+    panel = VotePanel()
+    qtbot.addWidget(panel)
+    panel.resize(640, 300)
+    panel.show_confirm(CheckPlan(5, 2048, 200.0, "Memory allows 5 answers, not 8."))
+    assert panel.title_label.text() == "Compare 5 answers? About 3 min on this computer."
+    assert panel.detail_label.text().endswith("Memory allows 5 answers, not 8.")
+    panel.show_running(5, "\\frac{1}{2}")
+    early = VoteResult([_sample(0, "\\frac{1}{2}", 0), _sample(1, "0.5"), _sample(2, "1/3"),
+                        _sample(3, "\\frac{2}{4}"), _sample(4, None)],
+                       [Group("\\frac{1}{2}", [0, 1, 3]), Group("1/3", [2])], 5, 5,
+                       stopped_early=False)
+    partial = VoteResult(early.samples[:4], [Group("\\frac{1}{2}", [0, 1, 3]),
+                                              Group("1/3", [2])], 5, 4, stopped_early=True)
+    panel.show_vote(partial, is_final=False)
+    assert panel.state == "running" and panel.summary_text() == "3 of 4 agree: \\frac{1}{2}"
+    panel.show_vote(partial, is_final=True)
+    assert panel.state == "result"
+    assert panel.detail_label.text() == ("4 of 5 answers in. Other answers: 1/3 (1). "
+                                         "Stopped early: the majority can't change.")
+    assert panel.sample_labels[4].text() == "Answer 5: not needed"
+    snap(panel, screenshot_dir / "tutor_check_result_early_stop.png")
+    panel.show_vote(early, is_final=True)
+    assert panel.detail_label.text() == ("5 of 5 answers in. Other answers: 1/3 (1), "
+                                         "no final answer (1).")
+    tie = VoteResult(early.samples[:4], [Group("1", [0, 2]), Group("2", [1, 3])], 4, 4)
+    panel.show_vote(tie, is_final=True)
+    assert panel.summary_text() == "No majority among 4 answers"
+    assert panel.detail_label.text() == "4 of 4 answers in. Answers: 1 (2), 2 (2)."
+    none = VoteResult([_sample(0, None, 0), _sample(1, None)], [], 2, 2, cancelled=True)
+    panel.show_vote(none, is_final=True)
+    assert panel.summary_text() == "None of the 2 answers has a final result"
+    assert panel.detail_label.text().endswith("Stopped before every answer was in.")

@@ -229,9 +229,13 @@ class VotePanel(QFrame):
 
     def _detail(self) -> str:
         if self.state == "confirm" and self._plan is not None:
-            return self.tr("The same question is answered again; the answers are compared "
-                           "by their mathematical value.") + (
-                " " + self._plan.note if self._plan.note else "")
+            parts = [self.tr("The same question is answered again; the answers are compared "
+                             "by their mathematical value."),
+                     fill(self.tr("Each new answer may use up to %1 tokens."),
+                          self._plan.max_tokens)]
+            if self._plan.note:
+                parts.append(self._plan.note)
+            return " ".join(parts)
         if self._error:
             return self._error
         result = self._result

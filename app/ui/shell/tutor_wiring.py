@@ -183,10 +183,15 @@ class TutorWiring(QObject):
             return None
 
     def _save(self, message_id: int, kind: str, data: dict[str, object]) -> None:
+        store = self.controller.store
         try:
-            self.controller.store.save_check(message_id, data, kind)
+            store.save_check(message_id, data, kind)
         except PonderError as exc:
             log.warning("%s check of message %d not saved: %s", kind, message_id, exc)
+            try:
+                store.get_message(message_id)
+            except PonderError:
+                return  # the message was deleted meanwhile: nothing to keep the check with
             self.controller.show_error(str(exc))
 
     # ------------------------------------------------------------- the vote
