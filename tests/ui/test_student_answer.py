@@ -128,3 +128,25 @@ def test_student_answer_in_chinese(qtbot: QtBot, light_rig: Rig, screenshot_dir:
     assert widget.check_button.text() != "Check" and row.input.placeholderText() != "Your answer"
     snap(widget, screenshot_dir / "tutor_student_equivalent_zh.png")
     wiring.shutdown()
+
+
+def test_tab_reaches_the_tutor_controls_after_the_message_actions(qtbot: QtBot,
+                                                                  light_rig: Rig) -> None:
+    rig = light_rig
+    TutorWiring(rig.controller)
+    conv_id, answer_id = seed(rig.store)
+    rig.controller.open_conversation(conv_id)
+    widget = _widget(rig, answer_id)
+    row = widget.student_answer
+    qtbot.waitUntil(row.isVisible, timeout=3000)
+    rig.window.activateWindow()
+    qtbot.waitUntil(rig.window.isActiveWindow, timeout=3000)
+    widget.check_button.setFocus()
+    seen = []
+    for _ in range(8):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    assert seen.index(row.input) < seen.index(row.check_button)
+    assert seen.index(row.input) == seen.index(widget.delete_button) + 1
+    names = [w.accessibleName() for w in (widget.check_button, row.input, row.check_button)]
+    assert all(names), names
