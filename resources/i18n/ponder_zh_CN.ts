@@ -2215,7 +2215,7 @@
 <context>
     <name>TutorWiring</name>
     <message>
-        <location filename="../../app/ui/shell/tutor_wiring.py" line="209"/>
+        <location filename="../../app/ui/shell/tutor_wiring.py" line="214"/>
         <source>This answer is no longer in the conversation.</source>
         <translation>这个答案已不在对话中。</translation>
     </message>
@@ -2327,113 +2327,118 @@
         <translation>同一个问题会再回答几次，答案按数学意义比较。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="240"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="234"/>
+        <source>Each new answer may use up to %1 tokens.</source>
+        <translation>每个新答案最多使用 %1 个词元。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/vote_panel.py" line="244"/>
         <source>%1 of %2 answers in.</source>
         <translation>已得到 %2 个答案中的 %1 个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="246"/>
-        <location filename="../../app/ui/chat/vote_panel.py" line="342"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="250"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="346"/>
         <source>no final answer</source>
         <translation>没有最终答案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="249"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="253"/>
         <source>Other answers: %1.</source>
         <translation>其他答案：%1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="250"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="254"/>
         <source>Answers: %1.</source>
         <translation>答案：%1。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="253"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="257"/>
         <source>Stopped early: the majority can&apos;t change.</source>
         <translation>提前停止：多数结果已不会改变。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="255"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="259"/>
         <source>Stopped before every answer was in.</source>
         <translation>在所有答案得出前已停止。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/chat/vote_panel.py" line="260"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="264"/>
         <source>About %n s</source>
         <translation>
             <numerusform>约 %n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/chat/vote_panel.py" line="261"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="265"/>
         <source>About %n min</source>
         <translation>
             <numerusform>约 %n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="275"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="279"/>
         <source>%1 of %2 agree</source>
         <translation>%2 个中有 %1 个一致</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="279"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="283"/>
         <source>None of the %1 answers has a final result</source>
         <translation>%1 个答案都没有最终结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="280"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="284"/>
         <source>No majority among %1 answers</source>
         <translation>%1 个答案中没有多数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="311"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="315"/>
         <source>Reasoning</source>
         <translation>推理过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="312"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="316"/>
         <source>Show the reasoning of answer %1</source>
         <translation>显示答案 %1 的推理过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="331"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="335"/>
         <source>Answer 1 (the one above)</source>
         <translation>答案 1（上面这个）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="332"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="336"/>
         <source>Answer %1</source>
         <translation>答案 %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="334"/>
-        <location filename="../../app/ui/chat/vote_panel.py" line="344"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="338"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="348"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="339"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="343"/>
         <source>%1: not needed</source>
         <translation>%1：不需要</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="339"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="343"/>
         <source>%1: stopped</source>
         <translation>%1：已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="340"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="344"/>
         <source>%1: %2 tokens…</source>
         <translation>%1：%2 个词元…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="341"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="345"/>
         <source>%1: waiting…</source>
         <translation>%1：等待中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/vote_panel.py" line="345"/>
+        <location filename="../../app/ui/chat/vote_panel.py" line="349"/>
         <source>%1: %2 (%3 tokens)</source>
         <translation>%1：%2（%3 个词元）</translation>
     </message>
