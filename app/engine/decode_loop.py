@@ -17,6 +17,14 @@ driver that reads the sequences in turn gets one batch per round. Closing
 the think block in place ("Answer now", the budget) queues the closing
 tokens after the last taken token; a ready token that was never read is
 dropped first.
+
+Where llama_decode runs asynchronously (a GPU backend: it queues the graph
+and returns; reading the logits waits for it), `prefetch` launches the next
+batch as soon as every live sequence has taken its token, before the reader
+turns that token into text and runs the reply policy: the Python work of
+token t overlaps the GPU's work on token t + 1. Sampling waits for the
+launched batch. On the CPU, llama_decode computes before it returns, so
+prefetching would only delay the reply's end by one token: it is off there.
 """
 
 from __future__ import annotations
@@ -196,12 +204,17 @@ class DecodeSession:
         control: checked between prompt chunks.
         on_backend: part of the sampling runs inside the compute graph.
         first_chunk: prompt tokens in the first chunk (more where decoding is fast).
+        prefetch: launch the next batch early (llama_decode is asynchronous here).
     """
 
     def __init__(self, kv: KvCache, prompt: Sequence[int], chains: Sequence[SamplerChain],
                  control: GenerationControl, on_backend: bool = False,
-                 first_chunk: int = PREFILL_FIRST_CHUNK) -> None:
+                 first_chunk: int = PREFILL_FIRST_CHUNK, prefetch: bool = False) -> None:
         self._kv = kv
+        self._prefetch = prefetch
+        # decoded, not sampled yet: (sequence, logits row, its first new position)
+        self._launched: list[tuple[SeqState, int, int]] | None = None
+        self._error: DecodeError | None = None  # a prefetch's failure, raised at the next step
         self._prompt = list(prompt)
         self._control = control
         self._on_backend = on_backend
@@ -259,9 +272,20 @@ class DecodeSession:
 
     def step(self) -> None:
         """Evaluate every live sequence's pending tokens in one batch and sample each."""
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        if self._launched is not None:
+            self._collect()
+        if any(not seq.done and seq.ready is None and seq.pending for seq in self.seqs):
+            self._launch()
+            self._collect()
+
+    def _launch(self) -> None:
+        """Decode the pending tokens of every sequence that needs a step (no sampling)."""
         kv = self._kv
         rows: list[tuple[int, int, Sequence[int], bool]] = []
-        stepped: list[tuple[SeqState, int]] = []
+        stepped: list[tuple[SeqState, int, int]] = []
         for seq in self.seqs:
             if seq.done or seq.ready is not None or not seq.pending:
                 continue
@@ -269,7 +293,8 @@ class DecodeSession:
             last = len(seq.pending) - 1
             for j, token in enumerate(seq.pending):
                 rows.append((token, seq.n_past + j, ids, j == last))
-            stepped.append((seq, len(rows) - 1))  # index of its logits row in the batch
+            # its logits row in the batch, and where its new tokens start
+            stepped.append((seq, len(rows) - 1, seq.n_past))
         if not rows:
             return
         try:
@@ -277,12 +302,59 @@ class DecodeSession:
         except KvFullError:
             self.is_full = True
             raise
-        for seq, row in stepped:
+        for seq, _row, _start in stepped:
             if seq.seq_id == 0:
                 kv.tokens.extend(seq.pending)
             seq.n_past += len(seq.pending)
             seq.pending.clear()
-            seq.ready = seq.chain.sample(kv.ctx, row)
+        self._launched = stepped
+
+    def _collect(self) -> None:
+        """Sample every sequence of the launched batch (waits for its logits)."""
+        launched, self._launched = self._launched or [], None
+        for seq, row, _start in launched:
+            # A sequence that ended, or queued tokens (a closing tag) after the
+            # launch, has no use for these logits.
+            if not seq.done and not seq.pending:
+                seq.ready = seq.chain.sample(self._kv.ctx, row)
+
+    def _take_back(self, seq: SeqState) -> None:
+        """Undo a prefetched decode of `seq` that nobody will sample (it ended).
+
+        The cache then holds what it would have without prefetching: the
+        prompt and the tokens that were sampled from, not the last one shown.
+        """
+        if self._launched is None:
+            return
+        for entry in self._launched:
+            if entry[0] is seq:
+                start = entry[2]
+                self._launched.remove(entry)
+                if seq.seq_id == 0:
+                    llama_cpp.llama_memory_seq_rm(self._kv.memory, 0, start, -1)
+                    del self._kv.tokens[start:]
+                seq.n_past = start
+                break
+        if not self._launched:
+            self._launched = None
+
+    def prefetch(self) -> None:
+        """Launch the next batch now if every live sequence has taken its token.
+
+        Called by a reader after it took a token that does not end its
+        sequence. A no-op unless the session was made with `prefetch`.
+        """
+        if not self._prefetch or self._launched is not None or self._error is not None:
+            return
+        live = [seq for seq in self.seqs if not seq.done]
+        if not live or any(seq.ready is not None or not seq.pending for seq in live):
+            return
+        try:
+            self._launch()
+        except KvFullError:
+            pass  # is_full is set: the reader stops at its next step
+        except DecodeError as exc:
+            self._error = exc
 
     def take(self, index: int) -> int | None:
         """The next token of sequence `index` (stepping if needed), None when done."""
@@ -316,10 +388,13 @@ class DecodeSession:
             return
         seq.done = True
         seq.ready = None
+        self._take_back(seq)
         seq.chain.close()
         if seq.seq_id != 0:
             self._kv.drop(seq.seq_id)
         if all(s.done for s in self.seqs) and self._kv.session is self:
+            # Let a prefetched batch finish before anyone reads or saves the cache.
+            llama_cpp.llama_synchronize(self._kv.ctx)
             self._kv.session = None
 
     def close_all(self) -> None:

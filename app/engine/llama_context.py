@@ -55,6 +55,20 @@ def has_sequence_slots(llama: llama_cpp.Llama) -> bool:
     return int(llama_cpp.llama_n_seq_max(llama.ctx)) >= MAX_SEQUENCES
 
 
+PREFETCH_ENV = "PONDER_PREFETCH"
+"""0: never launch the next decode before the current token is shown; 1: always
+(also on the CPU, where it gains nothing: for tests of the prefetching path)."""
+
+
+def wants_prefetch(backend_name: str) -> bool:
+    """Whether decodes are launched early: by default only where llama_decode is
+    asynchronous (a GPU backend)."""
+    forced = os.environ.get(PREFETCH_ENV, "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return backend_name != "CPU"
+
+
 def wants_backend_sampling(backend_name: str) -> bool:
     """Whether to try llama.cpp's backend (GPU) sampling for a model on `backend_name`."""
     if backend_name == "CPU":

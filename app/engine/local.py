@@ -46,6 +46,7 @@ from app.engine.llama_context import (
     has_sequence_slots,
     sequence_slots,
     wants_backend_sampling,
+    wants_prefetch,
 )
 from app.engine.llama_log import route_llama_logs
 from app.engine.local_source import PREFILL_FIRST_CHUNK, LocalSource
@@ -341,9 +342,13 @@ class LocalBackend:
         first_chunk = self._kv.capacity if self._info.backend != "CPU" else PREFILL_FIRST_CHUNK
         self.memory.before(options.conversation, fitted.prompt.tokens)
         session = DecodeSession(self._kv, fitted.prompt.tokens, chains, control, on_backend,
-                                first_chunk)
+                                first_chunk, prefetch=self._prefetch())
         return [LocalSource(self, session, i, fitted, sampling.max_tokens, started, control)
                 for i in range(k)]
+
+    def _prefetch(self) -> bool:
+        """Whether decodes run ahead of the reader (docs/gpu.md: GPU backends only)."""
+        return wants_prefetch(self._info.backend)
 
     def _backend_cut(self, k: int, sampling: SamplingParams) -> bool:
         """Whether the reply's top-k cut runs in the compute graph (one sequence only).

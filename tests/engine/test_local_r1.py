@@ -25,6 +25,7 @@ from app.core.types import (
     TextDelta,
 )
 from app.engine.detok import TokenTextDecoder
+from app.engine.llama_context import wants_prefetch
 from app.engine.local import LocalBackend
 from tests.support.gpu import gpu_layers
 from tests.support.tiny_gguf import r1_template
@@ -185,11 +186,13 @@ def test_answer_now_closes_the_think_block_in_place(r1: LocalBackend) -> None:
     assert isinstance(fin, Finished)
     close = r1.tokenize("\n</think>\n\n", add_bos=False)
     batches = r1.eval_batches
-    # the prompt was evaluated once; the close tag went in with the pending token
+    # the prompt was evaluated once; the close tag went in with the pending token, or
+    # alone where decodes run ahead (a GPU: the token was launched before the close)
+    tag_batch = len(close) if wants_prefetch(r1.info.backend) else 1 + len(close)
     assert batches[0] <= len(prompt)
     assert all(size < len(prompt) for size in batches[1:])
-    assert max(batches[1:]) == 1 + len(close)
-    assert batches.count(1 + len(close)) == 1
+    assert max(batches[1:]) == tag_batch
+    assert batches.count(tag_batch) == 1
     ctx = r1.context_tokens
     assert ctx[: len(prompt)] == prompt
     start = ctx.index(close[-1], len(prompt)) - len(close) + 1
@@ -198,7 +201,7 @@ def test_answer_now_closes_the_think_block_in_place(r1: LocalBackend) -> None:
     after = events[events.index(notices[0]) + 1 :]
     assert all(e.channel is Channel.ANSWER for e in after if isinstance(e, TextDelta))
     assert fin.stats.reasoning_tokens >= 5
-    assert fin.stats.completion_tokens > fin.stats.reasoning_tokens
+    assert fin.stats.completion_tokens >= fin.stats.reasoning_tokens
     assert fin.stats.stop_reason in (StopReason.MAX_TOKENS, StopReason.EOS)
 
 
