@@ -98,7 +98,8 @@ def test_an_endless_loop_stops_at_the_wall_limit(mark: str) -> None:
     assert result.reason == "timeout"
     assert result.exit_code is None
     assert result.output == "start\n"
-    assert 2.0 <= took < 3.5, took
+    # the supervisor stops it at 2 s of its own clock; the window's backstop at 3.5 s
+    assert 2.0 <= took < 4.0, took
     assert "2 s time limit" in result.summary()
     app_is_responsive()
 
@@ -109,7 +110,7 @@ def test_a_busy_loop_hits_the_cpu_limit(mark: str) -> None:
     result = run("while True:\n    pass\n", limits)
     took = time.monotonic() - started
     assert result.reason == "cpu", (result, took)
-    assert took < 5, took  # one CPU second, on a machine shared by several test runs
+    assert took < 9, took  # one CPU second, well before the 10 s wall limit (shared CPUs)
     assert "CPU-time limit" in result.summary()
 
 
