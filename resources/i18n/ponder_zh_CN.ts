@@ -2215,7 +2215,12 @@
 <context>
     <name>TutorWiring</name>
     <message>
-        <location filename="../../app/ui/shell/tutor_wiring.py" line="214"/>
+        <location filename="../../app/ui/shell/tutor_wiring.py" line="128"/>
+        <source>Check the newest answer</source>
+        <translation>检查最新的答案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/tutor_wiring.py" line="227"/>
         <source>This answer is no longer in the conversation.</source>
         <translation>这个答案已不在对话中。</translation>
     </message>

@@ -228,8 +228,11 @@ def test_check_is_offered_only_on_a_finished_answer_with_a_result(qtbot: QtBot,
     assert offered == {answer_id: True, user.id: False, plain.id: False}
     assert tutor.widget(answer_id).student_answer.isVisibleTo(tutor.widget(answer_id))
     assert tutor.widget(plain.id)._student_answer is None  # never built without a result
-    # Ctrl+Shift+K opens the check of the newest answer that has a result.
+    # Ctrl+Shift+K (Edit → Check the newest answer) opens the check of the newest
+    # answer that has a result.
     window = tutor.rig.window
+    entries = {a.text(): a.shortcut().toString() for a in window.edit_menu.actions()}
+    assert entries["Check the newest answer"] == "Ctrl+Shift+K"
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=3000)
     with qtbot.waitSignal(tutor.wiring.check_planned, timeout=60000) as blocker:

@@ -18,8 +18,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 
 from app.core.errors import PonderError
 from app.core.types import GenerateOptions
@@ -114,10 +114,23 @@ class TutorWiring(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-        self.check_shortcut = QShortcut(QKeySequence("Ctrl+Shift+K"), window)
-        self.check_shortcut.activated.connect(self.check_newest)
+        self.check_action = QAction(window)
+        self.check_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        self.check_action.triggered.connect(self.check_newest)
+        window.edit_menu.addAction(self.check_action)
+        window.installEventFilter(self)  # the menu entry follows the language
+        self.retranslate()
 
     # --------------------------------------------------------------- helpers
+
+    def retranslate(self) -> None:
+        """Set the menu entry's text in the current language."""
+        self.check_action.setText(self.tr("Check the newest answer"))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        return False
 
     @property
     def judge(self) -> MathJudge:
