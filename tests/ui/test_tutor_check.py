@@ -274,6 +274,12 @@ def test_panel_faces_of_a_vote(qtbot: QtBot, screenshot_dir: Path) -> None:
                                          "Stopped early: the majority can't change.")
     assert panel.sample_labels[4].text() == "Answer 5: not needed"
     snap(panel, screenshot_dir / "tutor_check_result_early_stop.png")
+    dialog = panel.show_sample(2)
+    assert dialog is not None and dialog.windowTitle() == "Answer 3"
+    assert dialog.reasoning_title.text() == "Reasoning" and dialog.reasoning_view.isVisible()
+    assert dialog.reasoning_view.text == "Thinking about sample 2."
+    assert panel.show_sample(4) is None  # not drawn: nothing to show
+    dialog.close()
     panel.show_vote(early, is_final=True)
     assert panel.detail_label.text() == ("5 of 5 answers in. Other answers: 1/3 (1), "
                                          "no final answer (1).")
