@@ -81,6 +81,19 @@ def _kinds_clash(gold: list[Any], answer: list[Any]) -> bool:
         (isinstance(a, Interval) and values_only(g))
 
 
+def _matches(gold: list[Any], answer: list[Any]) -> bool | None:
+    """math-verify's word on two readings; None when it failed (out of memory, a sympy bug).
+
+    The library would count a failure as "no match"; for a student that would
+    be a wrong "not equivalent", so failures surface here as None (CANT_TELL).
+    """
+    try:
+        return bool(verify(gold, answer, allow_set_relation_comp=True, timeout_seconds=None,
+                           raise_on_error=True))
+    except Exception:
+        return None
+
+
 def judge(gold: str, answer: str) -> str:
     """The verdict on `answer` against `gold` (no time limit: the parent keeps one)."""
     g_text, a_text = prepare(gold), prepare(answer)
@@ -89,11 +102,14 @@ def judge(gold: str, answer: str) -> str:
     g, a = parse_answer(g_text), parse_answer(a_text)
     if not g or not a:
         return CANT_TELL
-    if verify(g, a, allow_set_relation_comp=True, timeout_seconds=None):
+    matched = _matches(g, a)
+    if matched is None:
+        return CANT_TELL
+    if matched:
         return NOT_EQUIVALENT if _kinds_clash(g, a) else EQUIVALENT
     if has_degrees(g_text) or has_degrees(a_text):
         g2, a2 = parse_answer(degrees_as_radians(g_text)), parse_answer(degrees_as_radians(a_text))
-        if g2 and a2 and verify(g2, a2, allow_set_relation_comp=True, timeout_seconds=None):
+        if g2 and a2 and _matches(g2, a2):
             return EQUIVALENT
     return NOT_EQUIVALENT
 
@@ -197,11 +213,33 @@ def _die_with_parent() -> None:
         os._exit(0)  # the parent died before the signal was asked for
 
 
+MEMORY_LIMIT_BYTES = 1 << 30
+"""Linux: the worker's address space (idle: ~140 MB). A comparison that needs more
+fails with MemoryError (CANT_TELL) instead of eating the machine's memory before
+the time limit ends it; 2^(2^40) grows by ~70 MB a second."""
+
+
+def _cap_memory() -> None:
+    """Linux only: other systems do not enforce an address-space limit the same way."""
+    if not sys.platform.startswith("linux"):
+        return
+    import resource
+
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = MEMORY_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(hard,
+                                                                             MEMORY_LIMIT_BYTES)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (OSError, ValueError):
+        pass
+
+
 def main() -> int:
     """Run the worker on this process's stdin/stdout; library prints go to stderr."""
     if sys.stdin is None or sys.stdout is None:  # started without pipes: nothing to serve
         return 2
     _die_with_parent()
+    _cap_memory()
     protocol = sys.stdout
     sys.stdout = sys.stderr
     return serve(sys.stdin, protocol)

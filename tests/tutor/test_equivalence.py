@@ -322,3 +322,29 @@ def test_a_worker_that_cannot_start_gives_cant_tell_and_a_sentence(
         monkeypatch.setattr(equivalence, "START_RETRY_S", 0.0)  # ...and no wait for a retry
         assert broken.compare("1", "1.0") is Verdict.EQUIVALENT
         assert broken.problem is None
+
+
+def test_a_failing_comparison_is_cant_tell_not_a_no(monkeypatch: pytest.MonkeyPatch) -> None:
+    """math-verify counts its own failures as "no match"; the worker makes them CANT_TELL."""
+    import app.tutor.equiv_worker as worker
+
+    assert worker.judge("2", "3") == "not_equivalent"
+
+    def out_of_memory(*_args: object, **_kwargs: object) -> bool:
+        raise MemoryError
+
+    monkeypatch.setattr(worker, "verify", out_of_memory)
+    assert worker.judge("2", "3") == "cant_tell"
+    assert worker.answer_request({"id": 7, "op": "compare", "gold": "2", "answer": "2"}) \
+        == {"id": 7, "verdict": "cant_tell"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="the address-space cap is set on Linux only")
+def test_the_worker_runs_under_a_memory_cap(judge: MathJudge) -> None:
+    from app.tutor.equiv_worker import MEMORY_LIMIT_BYTES
+
+    assert judge.compare("1", "1") is Verdict.EQUIVALENT
+    limits = Path(f"/proc/{judge.worker_pid}/limits").read_text(encoding="utf-8")
+    line = next(row for row in limits.splitlines() if row.startswith("Max address space"))
+    assert int(line.split()[3]) == MEMORY_LIMIT_BYTES  # the soft limit
