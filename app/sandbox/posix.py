@@ -124,17 +124,36 @@ def _child_setup(plan: ChildPlan) -> None:
     os.execve(plan.argv[0], plan.argv, plan.env)
 
 
+class StartError(OSError):
+    """The code's process could not be set up or exec'd (the reason is the message)."""
+
+
 def spawn(plan: ChildPlan) -> int:
-    """Fork and exec the code's process; its pid (also its process group)."""
+    """Fork and exec the code's process; its pid (also its process group).
+
+    A failure before or at exec (a limit refused, the interpreter not
+    readable by `nobody`...) comes back through a close-on-exec pipe and is
+    raised as StartError, after the child is reaped.
+    """
+    err_read, err_write = os.pipe()  # both close-on-exec (PEP 446)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child execs or exits
         try:
+            os.close(err_read)
             _child_setup(plan)
         except BaseException as exc:
-            os.write(2, f"The sandbox could not start the code: {exc}\n".encode())
+            with contextlib.suppress(OSError):
+                os.write(err_write, str(exc).encode("utf-8", "replace")[:1000])
         os._exit(127)
+    os.close(err_write)
     with contextlib.suppress(OSError):  # the child did it first, or already exec'd
         os.setpgid(pid, pid)
+    with os.fdopen(err_read, "rb") as pipe:
+        failure = pipe.read()
+    if failure:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        raise StartError(failure.decode("utf-8", "replace"))
     return pid
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,23 @@ def test_the_windows_job_limits_have_the_windows_layout() -> None:
     if sys.platform != "win32":
         with pytest.raises(OSError, match="Windows only"):
             windows.Job(SandboxLimits())
+
+
+@POSIX_ONLY
+def test_a_child_that_cannot_exec_is_a_start_failure(tmp_path: Path) -> None:
+    """The exec error comes back through the close-on-exec pipe, not as exit status 127."""
+    from app.sandbox import posix
+
+    read_fd, write_fd = os.pipe()
+    plan = posix.ChildPlan(argv=[str(tmp_path / "no-such-python")], env={}, folder=tmp_path,
+                           limits=SandboxLimits(), output_fd=write_fd, drop_to=None, nproc=None)
+    try:
+        with pytest.raises(posix.StartError, match="No such file"):
+            posix.spawn(plan)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+    import psutil
+
+    zombies = [p for p in psutil.Process().children() if p.status() == psutil.STATUS_ZOMBIE]
+    assert zombies == []  # the failed child was reaped
