@@ -30,6 +30,8 @@ from app.sandbox.limits import RUN_MARKER_ENV, RunResult, SandboxLimits, write_s
 IS_WINDOWS = sys.platform == "win32"
 POLL_S = 0.02
 TAIL_BYTES = 4096
+WINDOWS_QUOTA_EXIT = 1816
+"""ERROR_NOT_ENOUGH_QUOTA: how Windows ends a process over the job's CPU-time limit."""
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc")
 
 
@@ -49,6 +51,10 @@ def child_env(folder: Path, token: str, as_other_user: bool) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "TMPDIR": str(folder), "TEMP": str(folder), "TMP": str(folder),
     })
+    # One thread each for numeric libraries: on Linux every thread counts
+    # against the process limit, and OpenBLAS reserves memory per thread.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
     if as_other_user:
         env["HOME"] = str(folder)
     return env
@@ -124,6 +130,8 @@ def _prepare_folder(code: Path, folder: Path | None,
 def _classify(code: int | None, cpu_s: float, limits: SandboxLimits, tail: bytes) -> str:
     if code == 0:
         return "finished"
+    if IS_WINDOWS and code == WINDOWS_QUOTA_EXIT:
+        return "cpu"
     if code is not None and code < 0 and (-code == getattr(signal, "SIGXCPU", -1) or (
             -code == getattr(signal, "SIGKILL", -1) and cpu_s >= limits.cpu_s - 0.5)):
         return "cpu"
@@ -255,7 +263,7 @@ def _run_windows(target: Path, work: Path, env: dict[str, str], limits: SandboxL
         output.eof.wait(0.5)
         reason = "output_cap" if output.over_cap else _classify(
             code, 0.0, limits, bytes(output.tail))
-    keep_code = reason in ("finished", "error", "memory")
+    keep_code = reason in ("finished", "error", "cpu", "memory")
     # Whatever the code left running dies with the supervisor: its exit closes
     # the last handle of the job (KILL_ON_JOB_CLOSE).
     return RunResult(code if keep_code else None, reason, "", output.over_cap,
