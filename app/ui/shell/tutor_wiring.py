@@ -6,9 +6,10 @@ confirm face of the widget's VotePanel; Start draws the samples through
 the worker's ModelHost on a CheckRun thread; the votes, the tokens per
 sample and the final result go to the panel of whichever widget shows the
 message now (a conversation may be closed and opened again while its check
-runs; the text size rebuilds every widget). The final vote and the
-student's verdict are saved with the message (ChatStore.save_check) and
-shown again when the message is shown again. Esc stops every check.
+runs; the text size rebuilds every widget). The final vote is saved with
+the message (ChatStore.save_check) and shown again when the message is
+shown again; the student's answer is student_checks' (wired here too).
+Esc stops every check.
 """
 
 from __future__ import annotations
@@ -28,24 +29,18 @@ from app.services.replies import conversation_prompt
 from app.store.settings import Settings
 from app.ui.chat.message_widget import MessageWidget
 from app.ui.shell.controller import ChatController
+from app.ui.shell.student_checks import VOTE, StudentChecks, load_check, save_check
 from app.ui.threads.model_tasks import TaskThread
 from app.ui.threads.tutor_tasks import (
     CheckPlan,
     CheckRequest,
     CheckRun,
     MathJudge,
-    StudentVerdict,
-    Verdict,
     VoteResult,
     plan_job,
-    student_job,
 )
 
 log = logging.getLogger(__name__)
-
-VOTE = "vote"
-STUDENT = "student"
-"""The kinds of saved checks (ChatStore.save_check)."""
 
 REPLAN_DELAY_MS = 250
 """A new number of answers is planned once the spin box rests this long."""
@@ -96,7 +91,9 @@ class TutorWiring(QObject):
         self._plans: dict[int, CheckPlan] = {}
         self._first_plans: dict[int, int] = {}
         self._requests: dict[int, CheckRequest] = {}
-        self._students: dict[int, TaskThread] = {}
+        self.students = StudentChecks(controller, lambda: self.judge, self)
+        """Is my answer right? (the verdicts and their threads)."""
+        self.students.checked.connect(self.student_checked)
         self._replan = QTimer(self)
         self._replan.setSingleShot(True)
         self._replan.setInterval(REPLAN_DELAY_MS)
@@ -154,7 +151,7 @@ class TutorWiring(QObject):
         widget.check_start_requested.connect(self.start)
         widget.check_samples_changed.connect(self._on_widget_check_samples_changed)
         widget.check_stop_requested.connect(self.stop)
-        widget.student_check_requested.connect(self.check_student)
+        widget.student_check_requested.connect(self.students.check)
         self._restore(widget)
 
     def _restore(self, widget: MessageWidget) -> None:
@@ -170,42 +167,13 @@ class TutorWiring(QObject):
             if run.result is not None:
                 panel.show_vote(run.result, is_final=False)
         else:
-            saved = self._load(mid, VOTE)
+            saved = load_check(self.controller, mid, VOTE)
             if saved is not None:
                 try:
                     widget.vote_panel.show_vote(VoteResult.from_dict(saved), is_final=True)
                 except PonderError as exc:
                     widget.vote_panel.show_error(str(exc))
-        if mid in self._students:
-            widget.student_answer.show_checking()
-            return
-        student = self._load(mid, STUDENT)
-        if student is not None:
-            try:
-                verdict = Verdict(str(student.get("verdict")))
-            except ValueError:
-                return
-            widget.student_answer.show_verdict(verdict, reason=str(student.get("reason", "")),
-                                               answer=str(student.get("answer", "")))
-
-    def _load(self, message_id: int, kind: str) -> dict[str, object] | None:
-        try:
-            return self.controller.store.load_check(message_id, kind)
-        except PonderError as exc:
-            log.warning("saved %s check of message %d unreadable: %s", kind, message_id, exc)
-            return None
-
-    def _save(self, message_id: int, kind: str, data: dict[str, object]) -> None:
-        store = self.controller.store
-        try:
-            store.save_check(message_id, data, kind)
-        except PonderError as exc:
-            log.warning("%s check of message %d not saved: %s", kind, message_id, exc)
-            try:
-                store.get_message(message_id)
-            except PonderError:
-                return  # the message was deleted meanwhile: nothing to keep the check with
-            self.controller.show_error(str(exc))
+        self.students.restore(widget)
 
     # ------------------------------------------------------------- the vote
 
@@ -347,7 +315,7 @@ class TutorWiring(QObject):
         run.result = result
         if is_final:
             del self._runs[message_id]
-            self._save(message_id, VOTE, result.to_dict())
+            save_check(self.controller, message_id, VOTE, result.to_dict())
         widget = self._widget(message_id)
         if widget is not None:
             widget.vote_panel.show_vote(result, is_final=is_final)
@@ -378,48 +346,13 @@ class TutorWiring(QObject):
         for run in self._runs.values():
             run.thread.stop()
 
-    # ------------------------------------------------------ the student's answer
-
-    def check_student(self, message_id: int, answer: str) -> None:
-        """Compare the student's `answer` with the model's final answer, off the GUI thread."""
-        widget = self._widget(message_id)
-        if widget is None or not widget.data.boxed or message_id in self._students:
-            return
-        widget.student_answer.show_checking()
-        thread = TaskThread(student_job(self.judge, widget.data.boxed, answer), self)
-        thread.setObjectName("ponder-student-check")
-        self._students[message_id] = thread
-
-        def done(verdict: object) -> None:
-            self._students.pop(message_id, None)
-            if not isinstance(verdict, StudentVerdict):
-                return
-            self._save(message_id, STUDENT, {"answer": answer, "verdict": verdict.verdict.value,
-                                             "reason": verdict.reason})
-            shown = self._widget(message_id)
-            if shown is not None:
-                shown.student_answer.show_verdict(verdict.verdict, reason=verdict.reason)
-            self.student_checked.emit(message_id)
-
-        def failed(message: str) -> None:
-            self._students.pop(message_id, None)
-            shown = self._widget(message_id)
-            if shown is not None:
-                shown.student_answer.show_failure(message)
-            self.student_checked.emit(message_id)
-
-        thread.succeeded.connect(done)
-        thread.failed.connect(failed)
-        thread.finished.connect(thread.deleteLater)
-        thread.start()
-
     # ------------------------------------------------------------------ end
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Stop every check, wait for the threads, close the judge's process."""
         self.stop_all()
         threads: list[TaskThread | CheckRun] = [run.thread for run in self._runs.values()]
-        threads += list(self._planning.values()) + list(self._students.values())
+        threads += list(self._planning.values()) + self.students.threads
         for thread in threads:
             thread.wait(timeout_ms)
         if self._judge is not None:
