@@ -7,7 +7,20 @@ and does not stop on each OS.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.sandbox.limits import RunResult, SandboxLimits
-from app.sandbox.runner import CodeRun
+
+if TYPE_CHECKING:
+    from app.sandbox.runner import CodeRun
 
 __all__ = ["CodeRun", "RunResult", "SandboxLimits"]
+
+
+def __getattr__(name: str) -> object:
+    # CodeRun brings psutil and subprocess: loaded on first use, not with the limits.
+    if name == "CodeRun":
+        from app.sandbox.runner import CodeRun
+
+        return CodeRun
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
