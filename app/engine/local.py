@@ -52,6 +52,7 @@ from app.engine.llama_log import route_llama_logs
 from app.engine.local_source import PREFILL_FIRST_CHUNK, LocalSource
 from app.engine.prompt_builder import PromptBuilder
 from app.engine.sampler import BackendTopK, SamplerChain, resolve
+from app.engine.token_cache import PrefixTokenCache, template_markers
 
 LOG = logging.getLogger(__name__)
 
@@ -137,8 +138,10 @@ class LocalBackend:
         self.profile: ModelProfile = detect_profile(
             template.source, name, self.header.architecture
         )
-        self.prompts = PromptBuilder(template, self.profile, self._tokenize, bos_text)
         self.vocab = self._llama._model.vocab
+        markers = template_markers(template.source, self._tokenize, self._token_attributes)
+        self.prompt_tokens = PrefixTokenCache(self._tokenize, markers)
+        self.prompts = PromptBuilder(template, self.profile, self.prompt_tokens, bos_text)
         self.max_chunk = max(PREFILL_FIRST_CHUNK, int(self._llama.n_batch))
         self._n_ctx = int(self._llama.n_ctx())
         self.n_vocab = int(llama_cpp.llama_vocab_n_tokens(self.vocab))
@@ -248,6 +251,9 @@ class LocalBackend:
             piece = self._llama.detokenize([token], special=True)
             self._pieces[token] = piece
         return piece
+
+    def _token_attributes(self, token: int) -> int:
+        return int(llama_cpp.llama_vocab_get_attr(self.vocab, token))
 
     def _tokenize(self, text: str, add_bos: bool) -> list[int]:
         return list(self._llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True))
