@@ -184,6 +184,8 @@ BUNDLED_MODULES = (
     "uvicorn.protocols.http.h11_impl",
     "sympy",  # code run from an answer (ponder run-code) may import it
     "mpmath",
+    "math_verify",  # the tutor's answer checks (ponder math-worker)
+    "latex2sympy2_extended.latex2sympy2",
 )
 """Modules the window and the local API import later; a frozen build must carry them."""
 
