@@ -192,6 +192,29 @@ def _processes_of(uid: int) -> set[int]:
     return found
 
 
+RELENTLESS_BOMB = """
+import os, time
+if os.fork() == 0:
+    os.setsid()            # out of the code's process group: no single killpg reaches it
+    while True:
+        try:
+            os.fork()      # every process forks again at once, forever
+        except OSError:
+            pass
+time.sleep(60)
+"""
+
+
+def test_a_fork_bomb_in_its_own_session_that_never_stops_forking_is_killed(mark: str) -> None:
+    limits = SandboxLimits(wall_s=2, cpu_s=10, processes=32)
+    started = time.monotonic()
+    result = run(RELENTLESS_BOMB, limits)
+    assert result.reason == "timeout"
+    assert time.monotonic() - started < 4.0
+    assert wait_until_gone(mark, within=1.0) < 1.0
+    app_is_responsive()
+
+
 SETSID_ORPHAN = """
 import os, time
 pid = os.fork()
