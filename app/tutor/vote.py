@@ -11,7 +11,7 @@ data and pure logic: no model, no Qt, no SQLite.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -296,7 +296,3 @@ def original_sample(text: str, reasoning: str, answer: str | None) -> Sample:
     """Sample 0: the answer being checked."""
     return Sample(0, text, reasoning, answer, 0, ORIGINAL_STOP)
 
-
-def sorted_samples(samples: Sequence[Sample]) -> list[Sample]:
-    """Samples by index (they finish in any order)."""
-    return sorted(samples, key=lambda s: s.index)
