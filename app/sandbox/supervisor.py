@@ -237,8 +237,14 @@ def _run_windows(target: Path, work: Path, env: dict[str, str], limits: SandboxL
                  started: float) -> RunResult:  # pragma: no cover - Windows only
     from app.sandbox.windows import Job
 
-    job = Job(limits)
-    job.add_this_process()
+    try:
+        job = Job(limits)
+        job.add_this_process()
+    except OSError as exc:  # no job for us (a very old Windows, a job that forbids it)
+        os.close(read_fd)
+        os.close(write_fd)
+        return RunResult(None, "failed_to_start", "", False, 0.0, limits,
+                         f"Windows refused the job object that limits the code ({exc})")
     try:
         proc = subprocess.Popen(code_argv(target), cwd=work, env=env, stdin=subprocess.DEVNULL,
                                 stdout=write_fd, stderr=write_fd,
