@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import threading
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
-from app.core.errors import PonderError
+from app.core.errors import BackendError, PonderError
+from app.core.types import ChatMessage, GenerateOptions, GenerationControl, Role, SamplingParams
+from app.engine.fake import FakeBackend
+from app.services.host import ModelHost
+from app.services.loading import LoadedModel, ModelSource
+from app.services.tutor import run_check, sample_options
 from app.tutor.vote import (
     EQUIVALENT,
+    CheckPlan,
     Group,
     Sample,
     Tally,
+    VoteFinished,
     VoteResult,
     original_sample,
 )
@@ -226,3 +235,67 @@ def test_the_real_judge_groups_spellings_of_one_value() -> None:
     assert [g.members for g in result.groups] == [[0, 1, 3, 4], [2]]
     assert result.summary() == "4 of 5 agree: \\frac{1}{2}"
     assert tally.judge_calls >= 4
+
+
+# -- run_check over the scripted backend (fast; the real model is in test_parallel_samples) --
+
+
+def _fake_host(answer: str) -> tuple[ModelHost, FakeBackend]:
+    backend = FakeBackend(reasoning="Add them.", answer=answer, chunk_chars=3)
+    host = ModelHost()
+    host.adopt(LoadedModel(backend, ModelSource(path=Path("fake.gguf"))))
+    return host, backend
+
+
+def _question() -> list[ChatMessage]:
+    return [ChatMessage(Role.USER, "What is 2 + 2?")]
+
+
+def test_a_backend_without_batches_answers_one_request_per_sample() -> None:
+    host, backend = _fake_host("So \\boxed{5}.")
+    plan = CheckPlan(samples=4, max_tokens=64, seconds=1.0)
+    events = list(run_check(host, _question(), GenerateOptions(), "\\boxed{4}", plan,
+                            GenerationControl(), FractionJudge()))
+    assert len(backend.calls) == 3 and all(c == _question() for c in backend.calls)
+    final = events[-1]
+    assert isinstance(final, VoteFinished)
+    assert final.result.summary() == "3 of 4 agree: 5"
+    assert [g.members for g in final.result.groups] == [[1, 2, 3], [0]]
+    assert not final.result.stopped_early  # 1 vs 1 + 2 left, 2 vs 1 + 1: decided only at the end
+    assert [type(e).__name__ for e in events].count("SampleDone") == 3
+
+
+def test_cancelled_while_waiting_for_the_model_draws_nothing() -> None:
+    host, backend = _fake_host("\\boxed{4}")
+    control = GenerationControl()
+    plan = CheckPlan(samples=3, max_tokens=64, seconds=1.0)
+    with host.turn():  # the window's reply holds the model
+        check = run_check(host, _question(), GenerateOptions(), "\\boxed{4}", plan, control,
+                          FractionJudge())
+        worker = threading.Timer(0.2, control.cancel)
+        worker.start()
+        events = list(check)
+        worker.join()
+    assert backend.calls == []
+    assert len(events) == 1 and isinstance(events[0], VoteFinished)
+    assert events[0].result.cancelled and events[0].result.done == 1
+
+
+def test_no_model_is_a_sentence() -> None:
+    host = ModelHost()
+    plan = CheckPlan(samples=3, max_tokens=64, seconds=1.0)
+    with pytest.raises(BackendError, match="No model is loaded"):
+        list(run_check(host, _question(), GenerateOptions(), "x", plan, GenerationControl(),
+                       FractionJudge()))
+
+
+def test_sample_options_keep_the_question_and_leave_room_for_the_answer() -> None:
+    options = GenerateOptions(sampling=SamplingParams(seed=41, max_tokens=8192),
+                              math_mode=True, thinking_budget=5000, conversation="7")
+    plan = CheckPlan(samples=5, max_tokens=2048, seconds=1.0)
+    sampled = sample_options(options, plan)
+    assert sampled.math_mode and sampled.sampling.max_tokens == 2048
+    assert sampled.sampling.seed == 42  # never the original's own seed
+    assert sampled.thinking_budget == 2048 - 256
+    assert sampled.conversation is None  # the conversation keeps the original's saved state
+    assert sample_options(GenerateOptions(), plan).sampling.seed is None
