@@ -73,7 +73,9 @@ class RunResult:
         took = f"{self.seconds:.1f} s"
         text = {
             "finished": f"Finished in {took}.",
-            "error": f"Ended with an error (exit code {self.exit_code}) after {took}.",
+            "error": f"Ended with an error (exit code {self.exit_code}) after {took}."
+                     if self.exit_code is None or self.exit_code >= 0
+                     else f"Ended by signal {-self.exit_code} after {took}.",
             "timeout": f"Stopped: it ran longer than the {limits.wall_s:g} s time limit.",
             "cpu": f"Stopped: it used more than the {limits.cpu_s:g} s CPU-time limit.",
             "memory": f"Stopped: it needed more than the {limits.memory_mb} MB memory limit.",

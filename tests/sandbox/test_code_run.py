@@ -345,3 +345,24 @@ def test_when_the_app_dies_hard_the_run_ends_too(mark: str) -> None:
         app.wait(5)
         if app.stdout is not None:
             app.stdout.close()
+
+
+def test_a_crash_is_an_error_with_its_signal(mark: str) -> None:
+    result = run("import os\nprint(os.getcwd(), flush=True)\nimport ctypes\nctypes.string_at(0)\n")
+    assert result.reason == "error"
+    assert result.exit_code == -11  # SIGSEGV
+    assert result.summary().startswith("Ended by signal 11")
+    assert not os.path.exists(result.output.splitlines()[0])  # the folder is gone
+
+
+def test_the_code_runs_under_the_limits(mark: str) -> None:
+    limits = SandboxLimits(wall_s=8, cpu_s=3, memory_mb=300, processes=5)
+    result = run("import resource as r\nfor n in ('CPU', 'AS', 'FSIZE', 'CORE', 'NPROC'):\n"
+                 "    print(n, *r.getrlimit(getattr(r, 'RLIMIT_' + n)))\n", limits)
+    got = {line.split()[0]: tuple(int(v) for v in line.split()[1:])
+           for line in result.output.splitlines()}
+    assert got["CPU"] == (3, 4)  # SIGXCPU at 3 s, SIGKILL at 4 s
+    assert got["AS"] == (300 * 2**20, 300 * 2**20)
+    assert got["FSIZE"] == (64 * 2**20, 64 * 2**20)
+    assert got["CORE"] == (0, 0)
+    assert 5 <= got["NPROC"][0] < 10_000  # the code's user's processes now + 5

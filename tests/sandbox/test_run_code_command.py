@@ -74,6 +74,8 @@ def test_summaries_are_one_plain_sentence() -> None:
         result = RunResult(0 if reason == "finished" else None, reason, "", reason == "output_cap",
                            0.42, limits)
         assert result.summary() == sentence
+    crashed = RunResult(-11, "error", "", False, 0.25, limits)
+    assert crashed.summary() == "Ended by signal 11 after 0.2 s."
     failed = RunResult(None, "failed_to_start", "", False, 0.0, limits, "no such file")
     assert failed.summary() == "The code could not be started: no such file."
 
