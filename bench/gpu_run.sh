@@ -6,6 +6,10 @@
 #   bash bench/gpu_run.sh parity  # one call: build, where the numpy-first load dies,
 #                                 # engine tests on the GPU, decode/prompt/history ratios
 #                                 # with GPU top-k and CPU sampling, sampler distribution
+#   bash bench/gpu_run.sh gpu12   # build (+ llama-batched-bench), the numpy-first crash's
+#                                 # native stack (bench/native/segv_trace.c), engine tests
+#                                 # on the GPU, decode/prompt/history with and without
+#                                 # prefetching (session 4)
 #   bash bench/gpu_run.sh decode  # prebuilt .gpubin: R1-shaped model (process A), decode
 #                                 # ratio + history TTFT in a process without numpy.random
 #                                 # (process B, bench/gpu_decode.py), engine tests with a
@@ -53,7 +57,7 @@ build() {
   step "build llama, llama-bench, llama-quantize"
   local t0=$SECONDS
   cmake --build "$W/build" -j "${CMAKE_BUILD_PARALLEL_LEVEL:-16}" \
-    --target llama llama-bench llama-quantize >>"$LOGS/build.log" 2>&1 \
+    --target llama llama-bench llama-quantize ${EXTRA_TARGETS:-} >>"$LOGS/build.log" 2>&1 \
     || { tail -60 "$LOGS/build.log"; return 1; }
   echo "build took $((SECONDS - t0)) s"; ls "$W/build/bin"
 }
@@ -205,6 +209,58 @@ b = B(P(model_path=__import__("pathlib").Path(sys.argv[1]), n_gpu_layers=-1, n_t
   echo "--- native backtrace of the crashing variant (cuda-gdb)"
   timeout 120 cuda-gdb -q -batch -ex run -ex bt -ex "info threads" --args $PY -c "import sys; $load" "$M" 2>&1 \
     | grep -v "^\[New Thread\|^\[Thread" | tail -60
+elif [ "$MODE" = gpu12 ]; then
+  step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+  $PY --version; nproc; $PY -c "import numpy; print('numpy', numpy.__version__)"
+  python_env || exit 1
+  if [ ! -f "$W/build/bin/libllama.so" ] && ls .gpubin/bin.tar.xz.* >/dev/null 2>&1; then
+    mkdir -p "$W/build" "$W/py"
+    cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || exit 1
+    tar xJf .gpu/llama-src.tar.xz -C "$W" llama_cpp_py/llama_cpp || exit 1
+    cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
+  fi
+  [ -f "$W/build/bin/libllama.so" ] || EXTRA_TARGETS=llama-batched-bench build || exit 1
+  export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  $PY -c "import sys; from pathlib import Path; from tests.support.tiny_gguf import write_tiny_gguf
+write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
+  t0=$SECONDS
+  ([ -f "$W/r1-shape-Q4_K_M.gguf" ] || make_r1; echo "rc=$? after $((SECONDS - t0)) s") \
+    >"$LOGS/model.log" 2>&1 &
+  MODEL_PID=$!
+  step "numpy first: the native stack where the load dies"
+  gcc -shared -fPIC -O1 -o /tmp/segv_trace.so bench/native/segv_trace.c || exit 1
+  NPLIBS=$($PY -c "import numpy, os; print(os.path.join(os.path.dirname(os.path.dirname(numpy.__file__)), 'numpy.libs'))")
+  ls -la "$NPLIBS" 2>&1 | tail -5
+  for variant in "import numpy" "import numpy; import ctypes; ctypes.CDLL('$W/build/bin/libllama.so')"; do
+    echo "--- $variant"
+    LD_PRELOAD=/tmp/segv_trace.so timeout 60 $PY -c "import sys; $variant
+import llama_cpp; llama_cpp.Llama(sys.argv[1], n_gpu_layers=0, n_ctx=256, verbose=True); print('LOADED')" \
+      "$W/tiny.gguf" >/tmp/np.out 2>&1
+    echo "rc=$?"; grep -v "llama_model_loader: - \|^print_info\|^load_tensors:   \|^llama_context:\|^llama_kv" /tmp/np.out | tail -45
+    grep -o "([^ ()]*\.so[^ ()]*+0x[0-9a-f]*)" /tmp/np.out | tr -d '()' | head -30 | while IFS=+ read -r lib off; do
+      echo "  $(basename "$lib")+$off: $(addr2line -f -C -e "$lib" "$off" 2>/dev/null | head -1)"
+    done
+  done
+  grep -m3 "LOAD\|libgomp\|openblas" /proc/self/maps >/dev/null; ldd "$W/build/bin/libggml-cpu.so" | head
+  step "engine tests on the GPU (bench.gpu_preload; both prefetch modes)"
+  PONDER_GPU_PRELOAD=$W/tiny.gguf TESTS_TIMEOUT=150 engine_tests -p bench.gpu_preload \
+    tests/engine/test_local_r1.py tests/engine/test_local_bad_files.py \
+    tests/engine/test_decode_loop.py -k "not smol and not greedy_sequences and not three_sequences and not first_sequence and not cancel_stops_every and not prefetch_launches and not prefetched_and" 2>&1 | tail -6
+  wait $MODEL_PID; cat "$LOGS/model.log"
+  [ -f "$W/r1-shape-Q4_K_M.gguf" ] || exit 1
+  M=$W/r1-shape-Q4_K_M.gguf
+  step "process B: decode (prefetch + GPU top-k), prompt, history"
+  timeout 200 $PY -m bench.gpu_decode --model "$M" --llama-bench "$W/build/bin/llama-bench" \
+    --rounds "${ROUNDS:-5}" --tg 128 --no-raw 2>&1 | grep -v "^  llama.cpp:"
+  step "process B': decode without prefetching (PONDER_PREFETCH=0)"
+  PONDER_PREFETCH=0 timeout 90 $PY -m bench.gpu_decode --model "$M" \
+    --llama-bench "$W/build/bin/llama-bench" --rounds "${ROUNDS:-5}" --tg 128 --no-raw \
+    --pp 0 --turns 0 2>&1 | grep -v "^  llama.cpp:"
+  if [ -f bench/tutor.py ] && [ -n "${TUTOR:-}" ]; then
+    step "bench/tutor.py on the GPU"
+    timeout 200 $PY -m bench.tutor --model "$M" --gpu-layers -1 \
+      --batched-bench "$W/build/bin/llama-batched-bench" 2>&1 | tail -30
+  fi
 elif [ "$MODE" = decode ]; then
   step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
   $PY --version; nproc
