@@ -146,6 +146,7 @@ def supervise(code: Path, limits: SandboxLimits, folder: Path | None = None,
     """Run one file under the limits and return how it ended."""
     token = os.environ.get(RUN_MARKER_ENV) or uuid.uuid4().hex
     started = time.monotonic()
+    parent = os.getppid()
     if not IS_WINDOWS:
         signal.signal(signal.SIGTERM, _Stop.on_signal)
         signal.signal(signal.SIGINT, _Stop.on_signal)
@@ -163,11 +164,18 @@ def supervise(code: Path, limits: SandboxLimits, folder: Path | None = None,
             result = _run_windows(target, work, env, limits, output, read_fd, write_fd, started)
         else:
             result = _run_posix(target, work, env, limits, output, read_fd, write_fd, token,
-                                drop_to, status_file, started)
+                                drop_to, status_file, started, parent)
     finally:
         if made:
             shutil.rmtree(work, ignore_errors=True)
     result.output = ""  # the output went to out_fd as it came
+    if os.getppid() != parent and not made:
+        # The caller died (the window crashed or was killed): nobody will
+        # read the status or remove the run's folder, so we do.
+        base = work.parent if status_file is not None and status_file.parent == work.parent \
+            else work
+        shutil.rmtree(base, ignore_errors=True)
+        return result
     if status_file is not None:
         write_status(status_file, {"reason": result.reason, "exit_code": result.exit_code,
                                    "truncated": result.truncated, "seconds": result.seconds,
@@ -177,13 +185,13 @@ def supervise(code: Path, limits: SandboxLimits, folder: Path | None = None,
 
 def _run_posix(target: Path, work: Path, env: dict[str, str], limits: SandboxLimits,
                output: _Output, read_fd: int, write_fd: int, token: str,
-               drop_to: int | None, status_file: Path | None, started: float) -> RunResult:
+               drop_to: int | None, status_file: Path | None, started: float,
+               parent: int) -> RunResult:
     from app.sandbox import posix
 
     subreaper = posix.become_subreaper()
     # The window gone (crashed, killed) counts as Stop. Not PR_SET_PDEATHSIG:
     # it fires when the *thread* that started us ends, which may be any thread.
-    parent = os.getppid()
     nproc = None
     if posix.IS_LINUX or drop_to is not None:
         uid = drop_to if drop_to is not None else os.getuid()

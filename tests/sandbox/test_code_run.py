@@ -12,6 +12,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -314,10 +315,11 @@ def test_the_app_keeps_its_own_limits() -> None:
 
 
 APP_THAT_DIES = """
-import sys, threading
+import os, sys, threading
 from app.sandbox import CodeRun, SandboxLimits
 ready = threading.Event()
-job = CodeRun("import os, time\\nif os.fork() == 0:\\n    os.setsid()\\n"
+job = CodeRun(f"# {os.environ['PONDER_TEST_SANDBOX_MARK']}\\n"
+              "import os, time\\nif os.fork() == 0:\\n    os.setsid()\\n"
               "print('ready', flush=True)\\ntime.sleep(60)\\n",
               SandboxLimits(wall_s=30, processes=8),
               on_output=lambda text: ready.set() if "ready" in text else None)
@@ -340,6 +342,9 @@ def test_when_the_app_dies_hard_the_run_ends_too(mark: str) -> None:
         app.kill()
         app.wait(5)
         assert wait_until_gone(mark, within=1.5) < 1.5
+        # the supervisor removed the run's folder too (its owner is gone)
+        assert not [code for code in Path(tempfile.gettempdir()).glob("ponder-run-*/main.py")
+                    if mark in code.read_text()]
     finally:
         app.kill()
         app.wait(5)
