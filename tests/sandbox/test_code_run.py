@@ -65,6 +65,7 @@ def test_the_code_runs_in_a_fresh_folder_that_is_removed(mark: str) -> None:
     assert listing == "['main.py']"
     assert folder != os.getcwd()
     assert not os.path.exists(folder)
+    assert not os.path.exists(os.path.dirname(folder))  # the run's base folder too
 
 
 def test_the_code_runs_unprivileged_when_the_app_is_root(mark: str) -> None:
