@@ -291,3 +291,32 @@ def test_panel_faces_of_a_vote(qtbot: QtBot, screenshot_dir: Path) -> None:
     panel.show_vote(none, is_final=True)
     assert panel.summary_text() == "None of the 2 answers has a final result"
     assert panel.detail_label.text().endswith("Stopped before every answer was in.")
+
+
+def test_check_on_an_r1_shaped_model_keeps_each_samples_reasoning(
+        qtbot: QtBot, tmp_path: Path, tiny_r1_think_gguf: Path) -> None:
+    """The tiny R1-shaped GGUF thinks first: each sample's think block opens in its dialog."""
+    save_settings(Settings(n_ctx=2048, n_threads=2))
+    rig = make_rig(tmp_path / "r1.sqlite3")
+    qtbot.addWidget(rig.window)
+    try:
+        with qtbot.waitSignal(rig.controller.model_changed, timeout=60000):
+            assert ModelLoads(rig.controller, rig.window).open_file(tiny_r1_think_gguf)
+        tutor = Tutor(rig)
+        tutor.settings = Settings(check_samples=3, max_tokens=48)
+        conv_id, answer_id = seed(rig.store)
+        rig.controller.open_conversation(conv_id)
+        panel = tutor.open_check(qtbot, answer_id)
+        with qtbot.waitSignal(tutor.wiring.check_finished, timeout=180000):
+            panel.start_button.click()
+        result = panel.result
+        assert result is not None and result.done == 3
+        drawn = result.samples[1:]
+        assert all(s.reasoning.strip() for s in drawn), [s.reasoning for s in drawn]
+        dialog = panel.show_sample(2)
+        assert dialog is not None and dialog.reasoning_view.text == result.samples[2].reasoning
+        assert dialog.reasoning_title.text() == "Reasoning"
+        dialog.close()
+        tutor.wiring.shutdown()
+    finally:
+        rig.close()
