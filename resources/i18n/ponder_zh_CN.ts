@@ -2215,14 +2215,19 @@
 <context>
     <name>TutorWiring</name>
     <message>
-        <location filename="../../app/ui/shell/tutor_wiring.py" line="128"/>
+        <location filename="../../app/ui/shell/tutor_wiring.py" line="126"/>
         <source>Check the newest answer</source>
         <translation>检查最新的答案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/tutor_wiring.py" line="227"/>
+        <location filename="../../app/ui/shell/tutor_wiring.py" line="196"/>
         <source>This answer is no longer in the conversation.</source>
         <translation>这个答案已不在对话中。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/tutor_wiring.py" line="348"/>
+        <source>An answer check is using the model; your reply starts when it ends (Esc stops both).</source>
+        <translation>答案检查正在使用模型；检查结束后才开始回复（按 Esc 可同时停止两者）。</translation>
     </message>
 </context>
 <context>

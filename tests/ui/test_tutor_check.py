@@ -179,17 +179,21 @@ def test_stop_cancels_every_sample_and_frees_the_model(qtbot: QtBot, tutor: Tuto
     assert panel.state == "running" and tutor.wiring.running == [answer_id]
     assert any("tokens…" in label.text() for label in panel.sample_labels)
     window = tutor.rig.window
+    # A reply asked for meanwhile waits for the check's turn, and the window says so.
+    tutor.rig.controller._options = lambda: GenerateOptions(
+        sampling=SamplingParams(max_tokens=8, seed=1))
+    tutor.rig.controller.send("Say hi.")
+    assert window.status.currentMessage().startswith("An answer check is using the model")
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=3000)
-    with qtbot.waitSignal(tutor.wiring.check_finished, timeout=60000):
-        qtbot.keyClick(window, Qt.Key.Key_Escape)  # Esc stops every check
+    with qtbot.waitSignals([tutor.wiring.check_finished, tutor.rig.controller.reply_finished],
+                           timeout=60000):
+        qtbot.keyClick(window, Qt.Key.Key_Escape)  # Esc stops every check (and the reply)
     result = panel.result
     assert result is not None and result.cancelled and result.done < 4
     assert panel.state == "result" and "Stopped before every answer was in." in \
         panel.detail_label.text()
     # The samples' turn is over: a chat reply gets the model at once.
-    tutor.rig.controller._options = lambda: GenerateOptions(
-        sampling=SamplingParams(max_tokens=8, seed=1))
     with qtbot.waitSignal(tutor.rig.controller.reply_finished, timeout=60000):
         tutor.rig.controller.send("Say hi.")
 

@@ -105,6 +105,7 @@ class TutorWiring(QObject):
         for widget in view.message_widgets:
             self._on_view_widget_created(widget)
         window.stop_requested.connect(self.stop_all)
+        controller.reply_started.connect(self._on_controller_reply_started)
         # Built before the engine client's own hooks: a check holds the model's
         # turn, so it must stop before the client frees the model.
         window.closing.connect(self.shutdown)
@@ -340,6 +341,12 @@ class TutorWiring(QObject):
         run = self._runs.get(message_id)
         if run is not None:
             run.thread.stop()
+
+    def _on_controller_reply_started(self, _message_id: int) -> None:
+        if self._runs:  # the check holds the model: the reply waits for its turn
+            self.controller.window.status.showMessage(self.tr(
+                "An answer check is using the model; your reply starts when it ends "
+                "(Esc stops both)."), 15000)
 
     def stop_all(self) -> None:
         """Esc: stop every check."""
