@@ -98,3 +98,20 @@ def test_broken_file_and_bad_count_exit_with_one_line(tmp_path: Path) -> None:
     result = _ponder("--model", str(path), "--samples", "1", "Hi", timeout=60)
     assert result.returncode == 2
     assert "2 or more" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_server_is_asked_once_per_answer_and_stops_early() -> None:
+    from tests.support.openai_stub import R1_SCRIPT_MODEL, Handler, serve_stub
+
+    with serve_stub() as url:
+        seen = len(Handler.requests_seen)
+        result = _ponder("--remote", f"{url}/v1", "--model", R1_SCRIPT_MODEL, "--samples", "5",
+                         "--max-tokens", "64", "What is 2 + 2?", timeout=120)
+        requests = len(Handler.requests_seen) - seen
+    assert result.returncode == 0, result.stderr
+    vote = json.loads(result.stdout)
+    _check_structure(vote, samples=5, budget=64)
+    assert vote["backend"] == "remote"
+    # the first answer and two samples say 4: the last two were never asked for
+    assert vote["summary"] == "3 of 3 agree: 4" and vote["stopped_early"]
+    assert requests == 1 + 2
