@@ -12,8 +12,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -115,3 +117,46 @@ def test_a_server_is_asked_once_per_answer_and_stops_early() -> None:
     # the first answer and two samples say 4: the last two were never asked for
     assert vote["summary"] == "3 of 3 agree: 4" and vote["stopped_early"]
     assert requests == 1 + 2
+
+
+class _Spellings(BaseHTTPRequestHandler):
+    """A server whose n-th reply boxes the n-th of ANSWERS (different spellings)."""
+
+    ANSWERS: ClassVar[list[str]] = ["\\frac{1}{2}", "0.5", "\\frac{1}{3}", "1/2", "2/4"]
+    served: ClassVar[list[int]] = []
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        answer = self.ANSWERS[len(self.served) % len(self.ANSWERS)]
+        self.served.append(1)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for piece in ("<think>\nHalve it.\n</think>\n\n", f"So \\boxed{{{answer}}}."):
+            body = {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+            self.wfile.write(b"data: " + json.dumps(body).encode() + b"\n\n")
+        self.wfile.write(b'data: {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}'
+                         b"\n\ndata: [DONE]\n\n")
+
+
+def test_the_real_judge_groups_spellings_from_a_server() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Spellings)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        result = _ponder("--remote", url, "--model", "halves", "--samples", "5",
+                         "--max-tokens", "64", "What is one half?", timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr
+    vote = json.loads(result.stdout)
+    _check_structure(vote, samples=5, budget=64)
+    # \frac{1}{2}, 0.5 and 1/2 are one value; 1/3 is not; the fifth answer is not needed
+    assert [g["members"] for g in vote["groups"]] == [[0, 1, 3], [2]]
+    assert vote["summary"] == "3 of 4 agree: \\frac{1}{2}" and vote["stopped_early"]
+    assert len(_Spellings.served) == 4
