@@ -264,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("reference: " + (str(tool) if tool else
                            "raw llama_cpp batched llama_decode without sampling "
                            "(llama-batched-bench is not available)"))
+    if args.gpu_layers != 0:
+        print(f"numpy.random imported before the first load: {'numpy.random' in sys.modules}")
     from app.engine.local import LocalBackend
 
     backend = LocalBackend(LoadParams(model_path=model, n_ctx=args.ctx, n_threads=args.threads,
