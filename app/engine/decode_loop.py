@@ -215,6 +215,7 @@ class DecodeSession:
         # decoded, not sampled yet: (sequence, logits row, its first new position)
         self._launched: list[tuple[SeqState, int, int]] | None = None
         self._error: DecodeError | None = None  # a prefetch's failure, raised at the next step
+        self._launches = 0  # decodes after the prompt
         self._prompt = list(prompt)
         self._control = control
         self._on_backend = on_backend
@@ -308,6 +309,7 @@ class DecodeSession:
             seq.n_past += len(seq.pending)
             seq.pending.clear()
         self._launched = stepped
+        self._launches += 1
 
     def _collect(self) -> None:
         """Sample every sequence of the launched batch (waits for its logits)."""
@@ -344,7 +346,11 @@ class DecodeSession:
         Called by a reader after it took a token that does not end its
         sequence. A no-op unless the session was made with `prefetch`.
         """
-        if not self._prefetch or self._launched is not None or self._error is not None:
+        if (not self._prefetch or self._launched is not None or self._error is not None
+                or not self._launches):
+            # Not for the first token: the first one-token decode after the prompt
+            # may rebuild the graph (milliseconds on CUDA), which would then count
+            # in the time to the first token. From the second on it overlaps.
             return
         live = [seq for seq in self.seqs if not seq.done]
         if not live or any(seq.ready is not None or not seq.pending for seq in live):
