@@ -261,6 +261,48 @@ import llama_cpp; llama_cpp.Llama(sys.argv[1], n_gpu_layers=0, n_ctx=256, verbos
     timeout 200 $PY -m bench.tutor --model "$M" --gpu-layers -1 \
       --batched-bench "$W/build/bin/llama-batched-bench" 2>&1 | tail -30
   fi
+elif [ "$MODE" = gpu13 ]; then  # build; numpy-first: libstdc++ exported by libggml-cuda?
+  step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+  $PY --version; $PY -c "import numpy; print('numpy', numpy.__version__)"; nvcc --version | tail -2
+  python_env || exit 1
+  [ -f "$W/build/bin/libllama.so" ] || EXTRA_TARGETS=llama-batched-bench build || exit 1
+  export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  $PY -c "import sys; from pathlib import Path; from tests.support.tiny_gguf import write_tiny_gguf
+write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
+  t0=$SECONDS
+  ([ -f "$W/r1-shape-Q4_K_M.gguf" ] || make_r1; echo "rc=$? after $((SECONDS - t0)) s") \
+    >"$LOGS/model.log" 2>&1 &
+  MODEL_PID=$!
+  numpy_first() {  # $1: what runs before `import llama_cpp`
+    timeout 60 $PY -c "import sys; import numpy.random; $1
+import llama_cpp; llama_cpp.Llama(sys.argv[1], n_gpu_layers=-1, n_ctx=256, verbose=False); print('LOADED')" \
+      "$W/tiny.gguf" 2>&1 | tail -1; echo "  rc=${PIPESTATUS[0]}"
+  }
+  exported() {
+    echo "  libstdc++ symbols exported by libggml-cuda.so: $(nm -D --defined-only "$W/build/bin/libggml-cuda.so" | grep -c ' _ZNS[oitd]\| _ZNKS[oitd]\|codecvt')"
+    nm -D --defined-only "$W/build/bin/libggml-cuda.so" | grep "_ZNSo9_M_insertIlEERSoT_\|codecvt" | head -3
+  }
+  step "numpy first, as built"; exported
+  readelf -d "$W/build/bin/libggml-cuda.so" | grep NEEDED
+  echo "- plain:"; numpy_first ""
+  echo "- libstdc++ made global first:"; numpy_first "import ctypes; ctypes.CDLL('libstdc++.so.6', ctypes.RTLD_GLOBAL)"
+  wait $MODEL_PID; cat "$LOGS/model.log"
+  M=$W/r1-shape-Q4_K_M.gguf
+  step "bench/tutor.py on the GPU"
+  timeout 220 $PY -m bench.tutor --model "$M" --gpu-layers -1 \
+    --batched-bench "$W/build/bin/llama-batched-bench" 2>&1 | grep -v "^llama\|^load" | tail -30
+  step "decode, prompt, history (prefetch from the second token)"
+  timeout 120 $PY -m bench.gpu_decode --model "$M" --llama-bench "$W/build/bin/llama-bench" \
+    --rounds "${ROUNDS:-5}" --tg 128 --no-raw 2>&1 | grep "gpu_\|medians"
+  step "relink with -Wl,--exclude-libs,ALL"
+  cmake -S "$W/llama.cpp" -B "$W/build" "-DCMAKE_SHARED_LINKER_FLAGS=-Wl,--exclude-libs,ALL" \
+    >>"$LOGS/build.log" 2>&1 || exit 1
+  t0=$SECONDS
+  cmake --build "$W/build" -j 16 --target llama >>"$LOGS/build.log" 2>&1 || { tail -20 "$LOGS/build.log"; exit 1; }
+  echo "relink took $((SECONDS - t0)) s"; exported
+  echo "- plain:"; numpy_first ""
+  step "tests/engine/test_numpy_first.py on the GPU, relinked build"
+  TESTS_TIMEOUT=90 engine_tests tests/engine/test_numpy_first.py 2>&1 | tail -3
 elif [ "$MODE" = decode ]; then
   step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
   $PY --version; nproc
