@@ -304,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ref4 = statistics.median(r.ref_b4 for r in rounds)
     ref1 = statistics.median(r.ref_b1 for r in rounds)
     cpu = prefix == "cpu"
-    print(f"llamacpp_{prefix}_batch4_over_sequential4 (orientation): {ref1 / ref4:.3f}")
+    print(f"{prefix}_llamacpp_own_batch4_over_sequential4 (orientation): {ref1 / ref4:.3f}")
     print(verdict_line(f"{prefix}_batch4_over_sequential4", ratio, "<=",
                        0.6 if cpu else 0.42)[1])
     source = "llama-batched-bench" if tool else "raw llama_decode, no sampling"
