@@ -8,8 +8,10 @@ machine, plus one:
   shape, Q4_K_M) gave a total of 9.7 / 12.3 / 18.0 / 13.6 tok/s for 1 / 2 /
   4 / 8 sequences: each extra sequence adds ~0.29 of a single one's speed up
   to the point where the cores, not the memory bus, are the limit (4 = two
-  per core there), and beyond it the batch gets slower. So the batch is two
-  sequences per core, at most the context's sequence slots.
+  per core there), and beyond it the batch gets slower. A 2-vCPU AVX-512
+  EPYC (3x faster for one sequence) gave 29.4 / 35.7 / 42.9 / 35.4: less gain,
+  the same peak at 4. So the batch is two sequences per core, at most the
+  context's sequence slots.
 * GPU: the H200 gave 532 / 909 / 1,434 / 2,192 tok/s for 1 / 2 / 4 / 8
   (~k^0.68): the biggest batch the context's slots allow.
 * A server: each sample is one more request, so a small default (3).
