@@ -185,7 +185,7 @@ class VoteResult:
 
 @dataclass(frozen=True)
 class SampleProgress:
-    """A new sample is being written: `tokens` so far."""
+    """A new sample is being written: `tokens` so far (streamed pieces, about one a token)."""
 
     index: int
     tokens: int
