@@ -303,6 +303,36 @@ import llama_cpp; llama_cpp.Llama(sys.argv[1], n_gpu_layers=-1, n_ctx=256, verbo
   echo "- plain:"; numpy_first ""
   step "tests/engine/test_numpy_first.py on the GPU, relinked build"
   TESTS_TIMEOUT=90 engine_tests tests/engine/test_numpy_first.py 2>&1 | tail -3
+elif [ "$MODE" = gpu14 ]; then  # prebuilt .gpubin: k sequences with GPU top-k each; tutor bench
+  python_env || exit 1
+  if [ ! -f "$W/build/bin/libllama.so" ]; then
+    mkdir -p "$W/build" "$W/py"
+    cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || exit 1
+    tar xJf .gpu/llama-src.tar.xz -C "$W" llama_cpp_py/llama_cpp || exit 1
+    cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
+  fi
+  export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  $PY -c "import sys; from pathlib import Path; from tests.support.tiny_gguf import write_tiny_gguf
+write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
+  t0=$SECONDS
+  ([ -f "$W/r1-shape-Q4_K_M.gguf" ] || make_r1; echo "rc=$? after $((SECONDS - t0)) s") \
+    >"$LOGS/model.log" 2>&1 &
+  MODEL_PID=$!
+  step "engine tests on the GPU (bench.gpu_preload)"
+  PONDER_GPU_PRELOAD=$W/tiny.gguf TESTS_TIMEOUT=150 engine_tests -p bench.gpu_preload \
+    tests/engine/test_local_r1.py tests/engine/test_decode_loop.py \
+    -k "not smol and not greedy_sequences and not three_sequences and not first_sequence and not cancel_stops_every and not prefetch_launches and not prefetched_and" 2>&1 | tail -4
+  wait $MODEL_PID; cat "$LOGS/model.log"
+  M=$W/r1-shape-Q4_K_M.gguf
+  step "k = 4 sequences, GPU top-k on each: candidates and distribution (R1 shape)"
+  timeout 120 $PY -m bench.sampler --model "$M" --gpu-layers -1 --threads 8 --draws 3000 \
+    --batch-only 4 2>&1 | grep -v "^llama\|^load"
+  step "bench/tutor.py on the GPU"
+  timeout 200 $PY -m bench.tutor --model "$M" --gpu-layers -1 --rounds 5 \
+    --batched-bench "$W/build/bin/llama-batched-bench" 2>&1 | grep -v "^llama\|^load" | tail -14
+  step "decode, prompt, history"
+  timeout 120 $PY -m bench.gpu_decode --model "$M" --llama-bench "$W/build/bin/llama-bench" \
+    --rounds "${ROUNDS:-5}" --tg 128 --no-raw 2>&1 | grep "gpu_\|medians"
 elif [ "$MODE" = decode ]; then
   step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
   $PY --version; nproc

@@ -115,6 +115,50 @@ def backend_distribution(backend: LocalBackend, kv: KvCache, draws: int, mode: s
             chain.close()
 
 
+def batch_topk_distribution(backend: LocalBackend, kv: KvCache, draws: int, k: int) -> None:
+    """The tutor's way: k sequences in one batch, every one with its GPU top-k cut.
+
+    Reads the raw logits first (nothing attached), then attaches BackendTopK to
+    slots 0..k-1 and draws `draws` tokens per sequence (one k-row decode each,
+    each sequence with its own seeded CPU chain for the rest); checks every
+    row's candidates against the exact top-k and fits each sequence's draws.
+    """
+    spec = resolve(R1_SAMPLING)
+    seqs = tuple(range(k))
+    tokens, last = _prime(backend, kv, seqs)
+    kv.decode([(tokens[last], last, (0,), True)])
+    row = llama_cpp.llama_get_logits_ith(kv.ctx, -1)
+    logits = [float(v) for v in ctypes.cast(row, ctypes.POINTER(ctypes.c_float))[: backend.n_vocab]]
+    exact = set(sorted(range(len(logits)), key=lambda i: -logits[i])[: spec.top_k])
+    llama_cpp.llama_memory_seq_rm(kv.memory, 0, last, -1)
+    cuts = [BackendTopK(kv.ctx, seq, spec.top_k) for seq in seqs]
+    chains = [SamplerChain(resolve(R1_SAMPLING, seq), backend.n_vocab) for seq in seqs]
+    counts: list[Counter[int]] = [Counter() for _ in seqs]
+    outside = 0
+    for i in range(draws):
+        kv.decode([(tokens[last], last, (seq,), True) for seq in seqs])
+        if i == 0:
+            for seq in seqs:
+                n = int(llama_cpp.llama_get_sampled_candidates_count_ith(kv.ctx, seq))
+                ids_p = llama_cpp.llama_get_sampled_candidates_ith(kv.ctx, seq)
+                ids = {int(ids_p[j]) for j in range(n)} if ids_p else set()
+                print(f"batch_topk row {seq}: attached {cuts[seq].attached}, {n} candidates, "
+                      f"{len(ids & exact)} of the exact top-{spec.top_k}")
+        for seq in seqs:
+            token = chains[seq].sample(kv.ctx, seq)
+            counts[seq][token] += 1
+            outside += token not in exact
+        for seq in seqs:
+            llama_cpp.llama_memory_seq_rm(kv.memory, seq, last, -1)
+    probs = expected_probs(logits, spec)
+    print(f"batch of {k}, GPU top-k on every sequence: {draws} draws each, "
+          f"{outside} tokens outside the exact top-{spec.top_k}")
+    for seq in seqs:
+        print("  " + chi_square_fit(counts[seq], probs).line(f"gpu_sampler_fit_batch{k}_seq{seq}"))
+    for item in (*cuts, *chains):
+        item.close()
+
+
 def topk_direct_check(backend: LocalBackend, kv: KvCache, draws: int) -> None:
     """One sequence, as the app decodes: are the GPU's top-k candidates the true top-k?
 
@@ -187,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--reps", type=int, default=300)
     p.add_argument("--draws", type=int, default=3000)
+    p.add_argument("--batch-only", type=int, default=0, metavar="K",
+                   help="only the distribution of K sequences with GPU top-k in one batch")
     args = p.parse_args(argv)
     print("numpy.random imported before the first load:", "numpy.random" in sys.modules)
     backend = LocalBackend(LoadParams(model_path=args.model, n_ctx=2048,
@@ -194,6 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model {args.model.name}: backend {backend.info.backend}, vocabulary "
           f"{backend.n_vocab:,}")
     kv = KvCache(backend.llama.ctx, 512, [])
+    if args.batch_only:
+        try:
+            batch_topk_distribution(backend, kv, args.draws, args.batch_only)
+        finally:
+            kv.close()
+            backend.close()
+        return 0
     try:
         cost = chain_cost(backend, kv, args.reps)
         ratio = cost["old"] / cost["new"]

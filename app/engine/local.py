@@ -357,16 +357,17 @@ class LocalBackend:
         return wants_prefetch(self._info.backend)
 
     def _backend_cut(self, k: int, sampling: SamplingParams) -> bool:
-        """Whether the reply's top-k cut runs in the compute graph (one sequence only).
+        """Whether the top-k cut of each of the k sequences runs in the compute graph.
 
-        Not with a repeat penalty (it must change the logits before the cut),
-        without top-k, or for k > 1 sequences: the one-sequence path passed
-        the distribution check on the H200, a batch that mixes sequences with
-        and without a GPU cut did not (docs/gpu.md). The cut stays attached
-        between replies. A refusal turns backend sampling off for this model,
-        with a log line.
+        Not with a repeat penalty (it must change the logits before the cut)
+        or without top-k. Every sequence of a batch gets its cut: a batch
+        that mixed sequences with and without one failed the distribution
+        check on the H200, while one sequence and k sequences that all have
+        one pass it (docs/gpu.md, bench/sampler.py). Cuts stay attached
+        between replies (slots a later request does not use get no rows). A
+        refusal turns backend sampling off for this model, with a log line.
         """
-        if (not self.backend_sampling or k != 1 or sampling.top_k <= 0
+        if (not self.backend_sampling or sampling.top_k <= 0
                 or sampling.repeat_penalty != 1.0):
             self._drop_cuts()  # a cut left attached would run before the penalty
             return False

@@ -190,3 +190,34 @@ def test_top_k_cut_in_the_graph_gives_the_same_reply(smollm2_path: Path,
         assert not backend._cuts
     finally:
         backend.close()
+
+
+def test_every_sequence_of_a_batch_gets_its_cut_and_the_same_replies(smollm2_path: Path) -> None:
+    """k sequences with the top-k cut in the graph (the tutor's batch) sample as without it."""
+    from app.core.types import TextDelta
+    from app.engine.parallel import run_parallel
+
+    backend = LocalBackend(LoadParams(model_path=smollm2_path, n_ctx=1024, n_threads=1,
+                                      n_gpu_layers=gpu_layers()))
+    options = GenerateOptions(sampling=SamplingParams(temperature=0.9, max_tokens=16, seed=5),
+                              detect_loops=False)
+    messages = [ChatMessage(Role.USER, "Name a fruit and say why you like it.")]
+
+    def replies() -> list[str]:
+        control = GenerationControl()
+        texts = ["", "", ""]
+        for index, event in run_parallel(backend.open_sources(messages, options, control, 3),
+                                         options, control):
+            if isinstance(event, TextDelta):
+                texts[index] += event.text
+        return texts
+
+    try:
+        backend.backend_sampling = False
+        plain = replies()
+        backend.backend_sampling = True
+        cut = replies()
+        assert backend.backend_sampling and sorted(backend._cuts) == [0, 1, 2]
+        assert cut == plain and len(set(plain)) >= 2
+    finally:
+        backend.close()
