@@ -216,7 +216,7 @@ elif [ "$MODE" = gpu12 ]; then
   if [ ! -f "$W/build/bin/libllama.so" ] && ls .gpubin/bin.tar.xz.* >/dev/null 2>&1; then
     mkdir -p "$W/build" "$W/py"
     cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || exit 1
-    tar xJf .gpu/llama-src.tar.xz -C "$W" llama_cpp_py/llama_cpp || exit 1
+    tar xJf .gpu/llama-src.tar.xz -C "$W" ./llama_cpp_py/llama_cpp || exit 1
     cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
   fi
   [ -f "$W/build/bin/libllama.so" ] || EXTRA_TARGETS=llama-batched-bench build || exit 1
@@ -305,10 +305,12 @@ import llama_cpp; llama_cpp.Llama(sys.argv[1], n_gpu_layers=-1, n_ctx=256, verbo
   TESTS_TIMEOUT=90 engine_tests tests/engine/test_numpy_first.py 2>&1 | tail -3
 elif [ "$MODE" = gpu14 ]; then  # prebuilt .gpubin: k sequences with GPU top-k each; tutor bench
   python_env || exit 1
+  mkdir -p "$W/build" "$W/py"
   if [ ! -f "$W/build/bin/libllama.so" ]; then
-    mkdir -p "$W/build" "$W/py"
     cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || exit 1
-    tar xJf .gpu/llama-src.tar.xz -C "$W" llama_cpp_py/llama_cpp || exit 1
+  fi
+  if [ ! -d "$W/py/llama_cpp" ]; then
+    tar xJf .gpu/llama-src.tar.xz -C "$W" ./llama_cpp_py/llama_cpp || exit 1
     cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
   fi
   export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -340,7 +342,7 @@ elif [ "$MODE" = decode ]; then
   if [ ! -f "$W/build/bin/libllama.so" ]; then
     mkdir -p "$W/build" "$W/py"
     cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || exit 1
-    tar xJf .gpu/llama-src.tar.xz -C "$W" llama_cpp_py/llama_cpp || exit 1
+    tar xJf .gpu/llama-src.tar.xz -C "$W" ./llama_cpp_py/llama_cpp || exit 1
     cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
   fi
   export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
