@@ -321,7 +321,7 @@ write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
     >"$LOGS/model.log" 2>&1 &
   MODEL_PID=$!
   step "engine tests on the GPU (bench.gpu_preload)"
-  PONDER_GPU_PRELOAD=$W/tiny.gguf TESTS_TIMEOUT=150 engine_tests -p bench.gpu_preload \
+  [ -n "${ONLY_SAMPLER:-}" ] || PONDER_GPU_PRELOAD=$W/tiny.gguf TESTS_TIMEOUT=150 engine_tests -p bench.gpu_preload \
     tests/engine/test_local_r1.py tests/engine/test_decode_loop.py \
     -k "not smol and not greedy_sequences and not three_sequences and not first_sequence and not cancel_stops_every and not prefetch_launches and not prefetched_and" 2>&1 | tail -4
   wait $MODEL_PID; cat "$LOGS/model.log"
@@ -329,6 +329,7 @@ write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
   step "k = 4 sequences, GPU top-k on each: candidates and distribution (R1 shape)"
   timeout 120 $PY -m bench.sampler --model "$M" --gpu-layers -1 --threads 8 --draws 3000 \
     --batch-only 4 2>&1 | grep -v "^llama\|^load"
+  [ -n "${ONLY_SAMPLER:-}" ] && exit 0
   step "bench/tutor.py on the GPU"
   timeout 200 $PY -m bench.tutor --model "$M" --gpu-layers -1 --rounds 5 \
     --batched-bench "$W/build/bin/llama-batched-bench" 2>&1 | grep -v "^llama\|^load" | tail -14

@@ -126,11 +126,18 @@ def batch_topk_distribution(backend: LocalBackend, kv: KvCache, draws: int, k: i
     spec = resolve(R1_SAMPLING)
     seqs = tuple(range(k))
     tokens, last = _prime(backend, kv, seqs)
-    kv.decode([(tokens[last], last, (0,), True)])
-    row = llama_cpp.llama_get_logits_ith(kv.ctx, -1)
-    logits = [float(v) for v in ctypes.cast(row, ctypes.POINTER(ctypes.c_float))[: backend.n_vocab]]
-    exact = set(sorted(range(len(logits)), key=lambda i: -logits[i])[: spec.top_k])
-    llama_cpp.llama_memory_seq_rm(kv.memory, 0, last, -1)
+    # the reference: the raw logits of the same k-row batch (a GPU's batched
+    # kernels round differently from its one-row kernels, which moves ties at
+    # the top-k border), row by row
+    kv.decode([(tokens[last], last, (seq,), True) for seq in seqs])
+    rows = [[float(v) for v in ctypes.cast(llama_cpp.llama_get_logits_ith(kv.ctx, seq),
+                                           ctypes.POINTER(ctypes.c_float))[: backend.n_vocab]]
+            for seq in seqs]
+    for seq in seqs:
+        llama_cpp.llama_memory_seq_rm(kv.memory, seq, last, -1)
+    exacts = [set(sorted(range(len(r)), key=lambda i, r=r: -r[i])[: spec.top_k]) for r in rows]
+    print(f"batch_topk: rows' exact top-{spec.top_k} shared by all rows: "
+          f"{len(set.intersection(*exacts))}")
     cuts = [BackendTopK(kv.ctx, seq, spec.top_k) for seq in seqs]
     chains = [SamplerChain(resolve(R1_SAMPLING, seq), backend.n_vocab) for seq in seqs]
     counts: list[Counter[int]] = [Counter() for _ in seqs]
@@ -143,18 +150,18 @@ def batch_topk_distribution(backend: LocalBackend, kv: KvCache, draws: int, k: i
                 ids_p = llama_cpp.llama_get_sampled_candidates_ith(kv.ctx, seq)
                 ids = {int(ids_p[j]) for j in range(n)} if ids_p else set()
                 print(f"batch_topk row {seq}: attached {cuts[seq].attached}, {n} candidates, "
-                      f"{len(ids & exact)} of the exact top-{spec.top_k}")
+                      f"{len(ids & exacts[seq])} of its row's exact top-{spec.top_k}")
         for seq in seqs:
             token = chains[seq].sample(kv.ctx, seq)
             counts[seq][token] += 1
-            outside += token not in exact
+            outside += token not in exacts[seq]
         for seq in seqs:
             llama_cpp.llama_memory_seq_rm(kv.memory, seq, last, -1)
-    probs = expected_probs(logits, spec)
     print(f"batch of {k}, GPU top-k on every sequence: {draws} draws each, "
-          f"{outside} tokens outside the exact top-{spec.top_k}")
+          f"{outside} tokens outside their row's exact top-{spec.top_k}")
     for seq in seqs:
-        print("  " + chi_square_fit(counts[seq], probs).line(f"gpu_sampler_fit_batch{k}_seq{seq}"))
+        print("  " + chi_square_fit(counts[seq], expected_probs(rows[seq], spec)).line(
+            f"gpu_sampler_fit_batch{k}_seq{seq}"))
     for item in (*cuts, *chains):
         item.close()
 
