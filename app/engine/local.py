@@ -172,11 +172,17 @@ class LocalBackend:
 
     def _load(self, params: LoadParams) -> llama_cpp.Llama:
         path = Path(params.model_path)
+        threads = params.n_threads or _physical_cores()
         base: dict[str, Any] = {
             # A path llama.cpp can open on Windows too (non-ASCII folders).
             "model_path": str(native_model_path(path)),
             "n_ctx": params.n_ctx,
-            "n_threads": params.n_threads or _physical_cores(),
+            "n_threads": threads,
+            # Batches (the prompt, the tutor's k sequences) on the same threads, as
+            # llama.cpp's own tools do; llama-cpp-python's default is every logical
+            # CPU, hyper-threads included (a k-sequence step ran ~20x slower with
+            # 1 thread asked for on a loaded machine).
+            "n_threads_batch": threads,
             "n_gpu_layers": params.n_gpu_layers,
             "verbose": False,
         }
