@@ -367,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "r1" in wanted or args.history_model == "r1":
         models["r1"] = ("R1-1.5B-shape Q4_K_M", r1_shaped_model(tools, args.threads), 0.97)
     if "smollm2" in wanted or args.history_model == "smollm2":
-        models["smollm2"] = ("SmolLM2-135M Q4_1", smollm2_model(), 0.95)  # issue 12: >= 0.95 on SmolLM2
+        models["smollm2"] = ("SmolLM2-135M Q4_1", smollm2_model(), 0.95)
 
     bandwidth = read_bandwidth(args.threads)
     report.note(f"memory read bandwidth ({args.threads} threads): "

@@ -53,7 +53,8 @@ build() {
   cmake -S "$W/llama.cpp" -B "$W/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DBUILD_SHARED_LIBS=ON -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DLLAMA_CURL=OFF \
     -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-    -DLLAMA_BUILD_SERVER=OFF >"$LOGS/build.log" 2>&1 || { tail -40 "$LOGS/build.log"; return 1; }
+    -DLLAMA_BUILD_SERVER=OFF ${LINK_FLAGS:+"-DCMAKE_SHARED_LINKER_FLAGS=$LINK_FLAGS"} \
+    >"$LOGS/build.log" 2>&1 || { tail -40 "$LOGS/build.log"; return 1; }
   step "build llama, llama-bench, llama-quantize"
   local t0=$SECONDS
   cmake --build "$W/build" -j "${CMAKE_BUILD_PARALLEL_LEVEL:-16}" \

@@ -86,6 +86,10 @@ class Flavor:
         return f"{self.name}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
+HIDE_STATIC_SYMBOLS = "-Wl,--exclude-libs,ALL"
+"""Linker flag: symbols of static archives stay private to the shared library."""
+
+
 def _is_x86_64(machine: str) -> bool:
     return machine.lower() in {"x86_64", "amd64", "x64"}
 
@@ -124,6 +128,11 @@ def flavor_for(name: str, system: str | None = None, machine: str | None = None)
         args += [*_DYNAMIC_CPU, f"-DCMAKE_PROJECT_INCLUDE={VARIANTS_CMAKE.as_posix()}"]
     if name == "cuda":
         args += ["-DGGML_CUDA=ON", f"-DCMAKE_CUDA_ARCHITECTURES={CUDA_ARCHITECTURES}"]
+        if system.startswith("linux"):
+            # libggml-cuda.so must not export the libstdc++ pieces it links
+            # statically: a process that loaded libstdc++ first (numpy) would bind
+            # llama.cpp's C++ calls to them and crash (docs/gpu.md).
+            args.append(f"-DCMAKE_SHARED_LINKER_FLAGS={HIDE_STATIC_SYMBOLS}")
     return Flavor(name, tuple(args), has_cpu_variants=variants)
 
 

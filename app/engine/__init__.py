@@ -19,12 +19,11 @@ import sys
 def _share_the_cxx_runtime() -> None:
     if sys.platform != "linux" or "llama_cpp" in sys.modules:
         return
+    import contextlib
     import ctypes
 
-    try:
+    with contextlib.suppress(OSError):  # no system libstdc++ (a static build): nothing to share
         ctypes.CDLL("libstdc++.so.6", mode=ctypes.RTLD_GLOBAL)
-    except OSError:  # no system libstdc++ (a static build): nothing to share
-        pass
 
 
 _share_the_cxx_runtime()

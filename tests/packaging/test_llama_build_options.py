@@ -128,3 +128,13 @@ def test_cached_wheel_needs_a_finished_build(build_scripts: dict[str, ModuleType
     assert wheel.cached_wheel(folder) is None, "a half-finished build must not be reused"
     (folder / "complete").write_text("args")
     assert wheel.cached_wheel(folder).name.startswith("llama_cpp_python-0.3.36")
+
+
+def test_linux_cuda_keeps_static_runtime_symbols_private(
+        build_scripts: dict[str, ModuleType]) -> None:
+    """libggml-cuda.so exported 2,531 libstdc++ symbols without it (docs/gpu.md: numpy first)."""
+    flavors = build_scripts["llama_flavors"]
+    flag = "-DCMAKE_SHARED_LINKER_FLAGS=-Wl,--exclude-libs,ALL"
+    assert flag in flavors.flavor_for("cuda", "linux", "x86_64").cmake_args
+    assert flag not in flavors.flavor_for("cuda", "win32", "AMD64").cmake_args  # not GNU ld
+    assert flag not in flavors.flavor_for("cpu", "linux", "x86_64").cmake_args
