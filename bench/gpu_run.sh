@@ -337,6 +337,29 @@ write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
   step "decode, prompt, history"
   timeout 120 $PY -m bench.gpu_decode --model "$M" --llama-bench "$W/build/bin/llama-bench" \
     --rounds "${ROUNDS:-5}" --tg 128 --no-raw 2>&1 | grep "gpu_\|medians"
+elif [ "$MODE" = gpu15 ]; then  # prebuilt .gpubin (not relinked): final engine proof
+  python_env || exit 1
+  mkdir -p "$W/build" "$W/py"
+  [ -f "$W/build/bin/libllama.so" ] || { cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build"; } || exit 1
+  if [ ! -d "$W/py/llama_cpp" ]; then
+    tar xJf .gpu/llama-src.tar.xz -C "$W" ./llama_cpp_py/llama_cpp || exit 1
+    cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
+  fi
+  export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  echo "libstdc++ symbols exported by this libggml-cuda.so: $(nm -D --defined-only "$W/build/bin/libggml-cuda.so" | grep -c ' _ZNS[oitd]\| _ZNKS[oitd]\|codecvt')"
+  ([ -f "$W/r1-shape-Q4_K_M.gguf" ] || make_r1) >"$LOGS/model.log" 2>&1 &
+  MODEL_PID=$!
+  step "engine tests on the GPU, no preload plugin (numpy and gguf are imported first)"
+  TESTS_TIMEOUT=200 engine_tests tests/engine/test_numpy_first.py tests/engine/test_cxx_runtime.py \
+    tests/engine/test_local_r1.py tests/engine/test_local_bad_files.py tests/engine/test_decode_loop.py \
+    tests/engine/test_reply_contract.py -k "not smol and not greedy_sequences and not three_sequences and not first_sequence and not cancel_stops_every and not prefetch_launches and not prefetched_and and not llama_server and not smollm2" 2>&1 | tail -4
+  wait $MODEL_PID; M=$W/r1-shape-Q4_K_M.gguf
+  step "bench/tutor.py on the GPU"
+  timeout 200 $PY -m bench.tutor --model "$M" --gpu-layers -1 --rounds 5 \
+    --batched-bench "$W/build/bin/llama-batched-bench" 2>&1 | grep "gpu_\|load average"
+  step "decode, prompt, history"
+  timeout 120 $PY -m bench.gpu_decode --model "$M" --llama-bench "$W/build/bin/llama-bench" \
+    --rounds "${ROUNDS:-7}" --tg 128 --no-raw 2>&1 | grep "gpu_\|medians"
 elif [ "$MODE" = decode ]; then
   step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
   $PY --version; nproc
