@@ -19,19 +19,23 @@ tokens after the last taken token; a ready token that was never read is
 dropped first.
 
 Where llama_decode runs asynchronously (a GPU backend: it queues the graph
-and returns; reading the logits waits for it), `prefetch` launches the next
-batch as soon as every live sequence has taken its token, before the reader
-turns that token into text and runs the reply policy: the Python work of
-token t overlaps the GPU's work on token t + 1. Sampling waits for the
-launched batch. On the CPU, llama_decode computes before it returns, so
-prefetching would only delay the reply's end by one token: it is off there.
+and returns; reading the logits waits for it), the session decodes ahead:
+as soon as a round's tokens are sampled, the next batch (those tokens, one
+row per sequence) is launched, before the readers turn the tokens into text
+and run their reply policies, so all of that Python work overlaps the GPU's
+work on the next tokens. A token decoded ahead that is never shown (the
+sequence ended, or its think block is closed in place) is taken back out of
+the cache, which then holds what it would have without decoding ahead. Not
+for the first token after the prompt (its one-token graph may be rebuilt,
+which would count in the time to the first token). On the CPU llama_decode
+computes before it returns, so decoding ahead only delays the end: off there.
 """
 
 from __future__ import annotations
 
 import ctypes
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,6 +182,8 @@ class SeqState:
         n_past: tokens of this sequence in the KV cache.
         pending: taken tokens (and closing tags) not evaluated yet.
         ready: a sampled token nobody has taken yet.
+        ahead: the ready token was decoded ahead (it is in the cache already).
+        queued: the token after an ahead one, sampled before the reader took that.
         done: finished; no more steps.
     """
 
@@ -186,6 +192,8 @@ class SeqState:
     n_past: int = 0
     pending: list[int] = field(default_factory=list)
     ready: int | None = None
+    ahead: bool = False  # `ready` is already in the KV cache (decoded ahead)
+    queued: int | None = None  # sampled after an ahead token its reader has not taken
     done: bool = False
 
     @property
@@ -204,18 +212,20 @@ class DecodeSession:
         control: checked between prompt chunks.
         on_backend: part of the sampling runs inside the compute graph.
         first_chunk: prompt tokens in the first chunk (more where decoding is fast).
-        prefetch: launch the next batch early (llama_decode is asynchronous here).
+        prefetch: decode each round's tokens ahead (llama_decode is asynchronous here).
+        is_end: whether a token ends its sequence (never decoded ahead).
     """
 
     def __init__(self, kv: KvCache, prompt: Sequence[int], chains: Sequence[SamplerChain],
                  control: GenerationControl, on_backend: bool = False,
-                 first_chunk: int = PREFILL_FIRST_CHUNK, prefetch: bool = False) -> None:
+                 first_chunk: int = PREFILL_FIRST_CHUNK, prefetch: bool = False,
+                 is_end: Callable[[int], bool] | None = None) -> None:
         self._kv = kv
         self._prefetch = prefetch
+        self._is_end = is_end or (lambda _token: False)
         # decoded, not sampled yet: (sequence, logits row, its first new position)
         self._launched: list[tuple[SeqState, int, int]] | None = None
-        self._error: DecodeError | None = None  # a prefetch's failure, raised at the next step
-        self._launches = 0  # decodes after the prompt
+        self._error: DecodeError | None = None  # a failed decode ahead, raised at the next step
         self._prompt = list(prompt)
         self._control = control
         self._on_backend = on_backend
@@ -309,7 +319,6 @@ class DecodeSession:
             seq.n_past += len(seq.pending)
             seq.pending.clear()
         self._launched = stepped
-        self._launches += 1
 
     def _collect(self) -> None:
         """Sample every sequence of the launched batch (waits for its logits)."""
@@ -317,61 +326,90 @@ class DecodeSession:
         for seq, row, _start in launched:
             # A sequence that ended, or queued tokens (a closing tag) after the
             # launch, has no use for these logits.
-            if not seq.done and not seq.pending:
-                seq.ready = seq.chain.sample(self._kv.ctx, row)
+            if seq.done or seq.pending:
+                continue
+            token = seq.chain.sample(self._kv.ctx, row)
+            if seq.ready is None:
+                seq.ready = token
+            else:  # its reader has not taken the token decoded ahead yet
+                seq.queued = token
+        if self._prefetch and launched:
+            self._launch_ahead()
+
+    def _launch_ahead(self) -> None:
+        """Decode the sampled, not yet taken tokens now (one row per sequence)."""
+        ahead = [seq for seq in self.seqs if not seq.done]
+        if not ahead or any(seq.ready is None or seq.ahead or seq.queued is not None
+                            or seq.pending or self._is_end(seq.ready) for seq in ahead):
+            return  # only whole rounds: a sequence left out would need a batch of its own
+        rows: list[tuple[int, int, Sequence[int], bool]] = []
+        for seq in ahead:
+            assert seq.ready is not None
+            rows.append((seq.ready, seq.n_past, (seq.seq_id,), True))
+        try:
+            self._kv.decode(rows)
+        except KvFullError:
+            self.is_full = True  # the readers stop at their next step
+            return
+        except DecodeError as exc:
+            self._error = exc
+            return
+        stepped: list[tuple[SeqState, int, int]] = []
+        for row, (seq, (token, _pos, _ids, _out)) in enumerate(zip(ahead, rows, strict=True)):
+            stepped.append((seq, row, seq.n_past))
+            if seq.seq_id == 0:
+                self._kv.tokens.append(token)
+            seq.n_past += 1
+            seq.ahead = True
+        self._launched = stepped
 
     def _take_back(self, seq: SeqState) -> None:
-        """Undo a prefetched decode of `seq` that nobody will sample (it ended).
+        """Undo a launched decode of `seq` whose logits nobody will use.
 
-        The cache then holds what it would have without prefetching: the
-        prompt and the tokens that were sampled from, not the last one shown.
+        The cache then holds what it would have without decoding ahead: the
+        prompt and the tokens that were sampled from, not a token never
+        shown or the last one shown.
         """
         if self._launched is None:
             return
         for entry in self._launched:
             if entry[0] is seq:
-                start = entry[2]
                 self._launched.remove(entry)
-                if seq.seq_id == 0:
-                    llama_cpp.llama_memory_seq_rm(self._kv.memory, 0, start, -1)
-                    del self._kv.tokens[start:]
-                seq.n_past = start
+                self._roll_back(seq, entry[2])
                 break
         if not self._launched:
             self._launched = None
 
-    def prefetch(self) -> None:
-        """Launch the next batch now if every live sequence has taken its token.
+    def _drop_ahead(self, seq: SeqState) -> None:
+        """Take the token decoded ahead and never shown out of the cache."""
+        if not seq.ahead:
+            return
+        seq.ahead = False
+        if self._launched is not None and any(e[0] is seq for e in self._launched):
+            self._take_back(seq)  # still in flight: its entry starts at that token
+        else:
+            self._roll_back(seq, seq.n_past - 1)
 
-        Called by a reader after it took a token that does not end its
-        sequence. A no-op unless the session was made with `prefetch`.
-        """
-        if (not self._prefetch or self._launched is not None or self._error is not None
-                or not self._launches):
-            # Not for the first token: the first one-token decode after the prompt
-            # may rebuild the graph (milliseconds on CUDA), which would then count
-            # in the time to the first token. From the second on it overlaps.
-            return
-        live = [seq for seq in self.seqs if not seq.done]
-        if not live or any(seq.ready is not None or not seq.pending for seq in live):
-            return
-        try:
-            self._launch()
-        except KvFullError:
-            pass  # is_full is set: the reader stops at its next step
-        except DecodeError as exc:
-            self._error = exc
+    def _roll_back(self, seq: SeqState, start: int) -> None:
+        llama_cpp.llama_memory_seq_rm(self._kv.memory, seq.seq_id, start, -1)
+        if seq.seq_id == 0:
+            del self._kv.tokens[start:]
+        seq.n_past = start
 
     def take(self, index: int) -> int | None:
         """The next token of sequence `index` (stepping if needed), None when done."""
         seq = self.seqs[index]
         if seq.done:
             return None
+        if seq.ready is None and seq.queued is not None:
+            seq.ready, seq.queued = seq.queued, None
         if seq.ready is None:
             self.step()
         token = seq.ready
         seq.ready = None
-        if token is not None:
+        if seq.ahead:
+            seq.ahead = False  # decoded already
+        elif token is not None:
             seq.pending.append(token)
         return token
 
@@ -384,7 +422,8 @@ class DecodeSession:
     def close_reasoning(self, index: int, close_tokens: Sequence[int]) -> None:
         """Queue the closing tag after the last taken token of sequence `index`."""
         seq = self.seqs[index]
-        seq.ready = None  # sampled in the think block but never shown
+        self._drop_ahead(seq)  # sampled in the think block, decoded ahead, never shown
+        seq.ready = seq.queued = None  # sampled in the think block but never shown
         seq.pending.extend(close_tokens)
 
     def finish(self, index: int) -> None:
@@ -393,13 +432,14 @@ class DecodeSession:
         if seq.done:
             return
         seq.done = True
-        seq.ready = None
+        self._drop_ahead(seq)
+        seq.ready = seq.queued = None
         self._take_back(seq)
         seq.chain.close()
         if seq.seq_id != 0:
             self._kv.drop(seq.seq_id)
         if all(s.done for s in self.seqs) and self._kv.session is self:
-            # Let a prefetched batch finish before anyone reads or saves the cache.
+            # Let a batch decoded ahead finish before anyone reads or saves the cache.
             llama_cpp.llama_synchronize(self._kv.ctx)
             self._kv.session = None
 

@@ -354,9 +354,12 @@ class LocalBackend:
         first_chunk = self._kv.capacity if self._info.backend != "CPU" else PREFILL_FIRST_CHUNK
         self.memory.before(options.conversation, fitted.prompt.tokens)
         session = DecodeSession(self._kv, fitted.prompt.tokens, chains, control, on_backend,
-                                first_chunk, prefetch=self._prefetch())
+                                first_chunk, prefetch=self._prefetch(), is_end=self._is_end)
         return [LocalSource(self, session, i, fitted, sampling.max_tokens, started, control)
                 for i in range(k)]
+
+    def _is_end(self, token: int) -> bool:
+        return bool(llama_cpp.llama_vocab_is_eog(self.vocab, token))
 
     def _prefetch(self) -> bool:
         """Whether decodes run ahead of the reader (docs/gpu.md: GPU backends only)."""

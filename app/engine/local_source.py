@@ -154,7 +154,6 @@ class LocalSource:
             session.unread(self._index)
             self._stop = StopReason.EOS
             return self._end()
-        session.prefetch()  # the GPU works on the next token while this one becomes text
         return Piece(self._decoder.push(token))
 
     def _end(self) -> Piece | None:

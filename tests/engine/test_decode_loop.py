@@ -239,3 +239,26 @@ def test_prefetched_and_in_turn_replies_are_the_same(smol: LocalBackend,
         assert isinstance(single, Finished)
         replies[mode] = (single.answer, [_text(events[i]) for i in range(3)])
     assert replies["0"] == replies["1"]
+
+
+def test_closing_in_place_decoded_ahead_or_in_turn_gives_the_same_replies(
+        r1: LocalBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thinking budget closes each think block; decoded ahead, the token sampled
+    in the think block is taken back out of the cache: the replies and the kept
+    cache are those of the in-turn loop (greedy, so draws cannot differ)."""
+    messages = [_user("Think about dogs, then answer.")]
+    results = {}
+    for mode in ("0", "1"):
+        monkeypatch.setenv("PONDER_PREFETCH", mode)
+        options = GenerateOptions(sampling=SamplingParams(temperature=0.0, max_tokens=18),
+                                  thinking_budget=5)
+        single = list(r1.generate(messages, options, GenerationControl()))[-1]
+        assert isinstance(single, Finished)
+        kept = r1.context_tokens
+        events = _parallel(r1, messages, options, 3)
+        finals = [events[i][-1] for i in range(3)]
+        assert all(isinstance(f, Finished) for f in finals)
+        results[mode] = (single.reasoning, single.answer, kept,
+                         [(f.reasoning, f.answer) for f in finals if isinstance(f, Finished)],
+                         r1.context_tokens)
+    assert results["0"] == results["1"]
