@@ -16,7 +16,10 @@ JSON format, version 1::
                    "created_at": float, "updated_at": float, "model": str,
                    "params": {}, "stats": {}, "thinking_s": float | null,
                    "boxed": str | null, "reasoning_collapsed": bool,
-                   "active": bool}, ...]}
+                   "active": bool, "checks": {kind: {...}}}, ...]}
+
+`checks` (optional) holds the message's saved answer checks (the tutor's
+vote, the student's answer) as the store keeps them.
 
 Message ids are local to the file; `parent` refers to them and `active` marks
 the remembered choice among siblings.
@@ -141,6 +144,7 @@ def tree_to_json_dict(tree: ConversationTree, exported_at: float | None = None) 
                 "boxed": m.boxed,
                 "reasoning_collapsed": m.reasoning_collapsed,
                 "active": m.is_active,
+                "checks": m.checks,
             }
             for m in tree.messages
         ],
@@ -229,7 +233,16 @@ def _parse_message(obj: Any, index: int, now: float) -> TreeMessage:
         boxed=_field(obj, "boxed", (str,), None, where, nullable=True),
         reasoning_collapsed=_field(obj, "reasoning_collapsed", (bool,), False, where),
         is_active=_field(obj, "active", (bool,), False, where),
+        checks=_checks(obj, where),
     )
+
+
+def _checks(obj: Mapping[str, Any], where: str) -> dict[str, Any]:
+    checks = _field(obj, "checks", (dict,), {}, where)
+    for kind, data in checks.items():
+        if not isinstance(data, dict):
+            raise _Bad(f"{where} has a check \"{kind}\" that is not an object")
+    return dict(checks)
 
 
 def _parents_first(messages: list[TreeMessage]) -> tuple[TreeMessage, ...]:

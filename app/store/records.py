@@ -145,6 +145,7 @@ class TreeMessage:
         role, content, reasoning, status, created_at, updated_at, model,
         params, stats, thinking_s, boxed, reasoning_collapsed: as StoredMessage.
         is_active: whether this is the remembered choice among its siblings.
+        checks: the message's saved answer checks, kind -> data (app/store/checks.py).
     """
 
     key: int
@@ -162,6 +163,7 @@ class TreeMessage:
     boxed: str | None = None
     reasoning_collapsed: bool = False
     is_active: bool = False
+    checks: dict[str, JsonDict] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

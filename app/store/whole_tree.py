@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 from app.store.conversations import ConversationsMixin, clean_title
 from app.store.db import transaction
-from app.store.records import Conversation, ConversationTree, MessageStatus, TreeMessage
+from app.store.records import (
+    Conversation,
+    ConversationTree,
+    JsonDict,
+    MessageStatus,
+    TreeMessage,
+)
 from app.store.rows import MESSAGE_COLUMNS, dump_json, message_from_row
 from app.store.tree_reads import TreeReadsMixin
 
@@ -20,6 +29,7 @@ class WholeTreeMixin(ConversationsMixin, TreeReadsMixin):
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id",
             (conversation_id,),
         ).fetchall()
+        checks = self._tree_checks(conversation_id)
         messages = []
         for row in rows:
             m = message_from_row(row)
@@ -30,6 +40,7 @@ class WholeTreeMixin(ConversationsMixin, TreeReadsMixin):
                     updated_at=m.updated_at, model=m.model, params=m.params, stats=m.stats,
                     thinking_s=m.thinking_s, boxed=m.boxed,
                     reasoning_collapsed=m.reasoning_collapsed, is_active=m.id in active_ids,
+                    checks=checks.get(m.id, {}),
                 )
             )
         return ConversationTree(
@@ -70,6 +81,13 @@ class WholeTreeMixin(ConversationsMixin, TreeReadsMixin):
                     ),
                 )
                 new_ids[m.key] = int(cur.lastrowid or 0)
+                for kind, data in m.checks.items():
+                    conn.execute(
+                        "INSERT INTO answer_checks (message_id, kind, data, updated_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        (new_ids[m.key], kind, json.dumps(data, ensure_ascii=False,
+                                                          sort_keys=True), m.updated_at),
+                    )
             for m in tree.messages:
                 if not m.is_active:
                     continue
@@ -84,3 +102,23 @@ class WholeTreeMixin(ConversationsMixin, TreeReadsMixin):
                         (new_ids[m.key], new_ids[m.parent_key]),
                     )
         return self.get_conversation(conversation_id)
+
+    def _tree_checks(self, conversation_id: int) -> dict[int, dict[str, JsonDict]]:
+        """The saved answer checks of a conversation's messages: id -> kind -> data."""
+        try:
+            rows = self._db().execute(
+                "SELECT c.message_id, c.kind, c.data FROM answer_checks c "
+                "JOIN messages m ON m.id = c.message_id WHERE m.conversation_id = ?",
+                (conversation_id,),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return {}  # a read-only file of an older schema has no such table
+        found: dict[int, dict[str, JsonDict]] = {}
+        for message_id, kind, text in rows:
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                found.setdefault(int(message_id), {})[str(kind)] = value
+        return found

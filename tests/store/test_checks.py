@@ -94,3 +94,37 @@ def test_upgrade_from_schema_2_adds_the_table_and_keeps_messages(tmp_path: Path)
         assert store.get_message(message_id).content == "So \\boxed{\\frac12}"
         store.save_check(message_id, _vote().to_dict())
         assert store.load_check(message_id) is not None
+
+
+def test_export_and_import_carry_the_checks(db_file: Path) -> None:
+    from app.store.exchange import export_json, import_json
+
+    with ChatStore(db_file) as store:
+        message_id = _answer(store)
+        store.save_check(message_id, _vote().to_dict())
+        store.save_check(message_id, {"answer": "0.5", "verdict": "equivalent"}, kind=STUDENT)
+        conversation_id = store.get_message(message_id).conversation_id
+        text = export_json(store, conversation_id)
+        copy = import_json(store, text)
+        copied = [m for m in store.active_path(copy.id) if m.role == "assistant"][0]
+        assert copied.id != message_id
+        data = store.load_check(copied.id)
+        assert data is not None and VoteResult.from_dict(data) == _vote()
+        assert store.load_check(copied.id, STUDENT) == {"answer": "0.5",
+                                                        "verdict": "equivalent"}
+
+
+def test_an_import_with_a_malformed_check_is_refused_whole(db_file: Path) -> None:
+    import json
+
+    from app.store.exchange import export_json, import_json
+
+    with ChatStore(db_file) as store:
+        message_id = _answer(store)
+        conversation_id = store.get_message(message_id).conversation_id
+        data = json.loads(export_json(store, conversation_id))
+        data["messages"][1]["checks"] = {"vote": "not an object"}
+        before = len(store.list_conversations())
+        with pytest.raises(StoreError, match="check"):
+            import_json(store, json.dumps(data))
+        assert len(store.list_conversations()) == before
