@@ -106,7 +106,7 @@ def test_export_and_import_carry_the_checks(db_file: Path) -> None:
         conversation_id = store.get_message(message_id).conversation_id
         text = export_json(store, conversation_id)
         copy = import_json(store, text)
-        copied = [m for m in store.active_path(copy.id) if m.role == "assistant"][0]
+        copied = next(m for m in store.active_path(copy.id) if m.role == "assistant")
         assert copied.id != message_id
         data = store.load_check(copied.id)
         assert data is not None and VoteResult.from_dict(data) == _vote()
