@@ -1735,6 +1735,11 @@
         <translation>数学提示</translation>
     </message>
     <message>
+        <location filename="../../app/ui/shell/settings_dialog.py" line="228"/>
+        <source>Answers compared by Check (0: automatic)</source>
+        <translation>“检查”比较的答案数（0：自动）</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/shell/settings_dialog.py" line="229"/>
         <source>Context length (next load)</source>
         <translation>上下文长度（下次加载生效）</translation>

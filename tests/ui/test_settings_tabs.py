@@ -53,3 +53,18 @@ def test_each_tab_holds_its_controls_and_the_dialog_fits_a_small_screen(
     assert bar.maximum() <= 80
     dialog.model_page.stop()
     dialog.reject()
+
+
+def test_the_answers_a_check_compares_are_set_in_the_sampling_tab(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Settings(), has_conversation=True)
+    qtbot.addWidget(dialog)
+    assert dialog.check_samples.value() == 0  # automatic: from the machine
+    assert dialog.result_settings().check_samples is None
+    dialog.check_samples.setValue(4)
+    assert dialog.result_settings().check_samples == 4
+    dialog.check_samples.setValue(1)  # an answer compared with itself alone: at least 2
+    assert dialog.result_settings().check_samples == 2
+    again = SettingsDialog(Settings(check_samples=6), has_conversation=True)
+    qtbot.addWidget(again)
+    assert again.check_samples.value() == 6
+    assert again.check_samples.accessibleName().startswith("Answers compared by Check")

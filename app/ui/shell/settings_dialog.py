@@ -97,6 +97,7 @@ class SettingsDialog(QDialog):
             AUTO_GPU_LAYERS, 999,
             AUTO_GPU_LAYERS if settings.n_gpu_layers is None else settings.n_gpu_layers)
         self.thinking_budget = self._int(0, 131072, settings.thinking_budget)
+        self.check_samples = self._int(0, 9, settings.check_samples or 0)
         self.math_mode = QCheckBox(self)
         self.math_mode.setChecked(bool(shown["math_mode"]))
         self.language = QComboBox(self)
@@ -224,6 +225,7 @@ class SettingsDialog(QDialog):
             (self.max_tokens, self.tr("Max tokens")),
             (self.thinking_budget, self.tr("Thinking budget (0: none)")),
             (self.math_mode, self.tr("Math instruction")),
+            (self.check_samples, self.tr("Answers compared by Check (0: automatic)")),
         ]
         loading = [
             (self.n_ctx, self.tr("Context length (next load)")),
@@ -276,6 +278,9 @@ class SettingsDialog(QDialog):
             max_tokens=auto("max_tokens", self.max_tokens.value()),
             math_mode=auto("math_mode", self.math_mode.isChecked()),
             thinking_budget=self.thinking_budget.value(),
+            # 1 would compare an answer with itself: the check needs at least 2
+            check_samples=(max(2, self.check_samples.value())
+                           if self.check_samples.value() else None),
             n_ctx=None if n_ctx == AUTO_N_CTX else n_ctx,
             n_threads=self.n_threads.value() or None,
             n_gpu_layers=None if layers == AUTO_GPU_LAYERS else layers,
