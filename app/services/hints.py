@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from app.core.types import ChatMessage, Role
 from app.store.chat_store import ChatStore
+from app.store.records import ConversationTree
 
 HINT_INSTRUCTION = (
     "Hints mode: reply with only the next step, as a short hint. Do not solve the "
@@ -196,3 +197,20 @@ def _ids(value: object) -> frozenset[int]:
     if not isinstance(value, list):
         return frozenset()
     return frozenset(v for v in value if isinstance(v, int) and not isinstance(v, bool))
+
+
+def carry_hints(store: ChatStore, conversation_id: int, tree: ConversationTree) -> None:
+    """After `tree` (an export) was imported as `conversation_id`, keep its hints.
+
+    The exported state names the exported messages; the store inserted the
+    tree's messages in order, so the copies' ids follow the same order.
+    """
+    raw = tree.settings.get(HINTS_KEY)
+    if not isinstance(raw, dict):
+        return
+    copies = [m.key for m in store.load_tree(conversation_id).messages]
+    mapping = dict(zip((m.key for m in tree.messages), copies, strict=True))
+    state = HintState(
+        frozenset(mapping[i] for i in _ids(raw.get("answers")) if i in mapping),
+        frozenset(mapping[i] for i in _ids(raw.get("revealed")) if i in mapping))
+    _save(store, conversation_id, state)

@@ -339,8 +339,8 @@ def import_json(store: ChatStore, text: str | bytes) -> Conversation:
     return store.insert_tree(parse_json(text))
 
 
-def import_json_file(store: ChatStore, path: Path) -> Conversation:
-    """Read a conversation file and import it.
+def parse_json_file(path: Path) -> ConversationTree:
+    """Read and check a conversation file (nothing is imported yet).
 
     Raises:
         StoreError: the file cannot be read or is not a valid export.
@@ -352,4 +352,13 @@ def import_json_file(store: ChatStore, path: Path) -> Conversation:
             f"Ponder cannot read {path} ({exc.strerror}). Check that the file exists "
             "and is readable."
         ) from exc
-    return import_json(store, data)
+    return parse_json(data)
+
+
+def import_json_file(store: ChatStore, path: Path) -> Conversation:
+    """Read a conversation file and import it.
+
+    Raises:
+        StoreError: the file cannot be read or is not a valid export.
+    """
+    return store.insert_tree(parse_json_file(path))

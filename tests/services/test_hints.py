@@ -165,3 +165,28 @@ def test_r1_keeps_the_instruction_when_old_turns_are_dropped(tiny_r1_gguf: Path)
     assert fitted.dropped_messages > 0 and "Question number 0?" not in text
     assert text.count(HINT_INSTRUCTION) == 1
     assert f"And the last one?\n\n{HINT_INSTRUCTION}<｜Assistant｜>" in text
+
+
+def test_an_exported_and_imported_conversation_keeps_its_hints(store: ChatStore,
+                                                              tmp_path: Path) -> None:
+    from app.services.hints import carry_hints
+    from app.store.exchange import export_json, parse_json_file
+
+    conv = store.create_conversation("Hints")
+    q1 = store.add_message(conv.id, None, "user", "Solve 2x = 4.")
+    a1 = store.add_message(conv.id, q1.id, "assistant", "Divide by 2: \\boxed{2}")
+    q2 = store.add_message(conv.id, a1.id, "user", "Next hint, please.")
+    a2 = store.add_message(conv.id, q2.id, "assistant", "So x = \\boxed{2}")
+    mark_hint_answer(store, conv.id, a1.id)
+    mark_hint_answer(store, conv.id, a2.id)
+    reveal(store, conv.id, a2.id)
+    path = tmp_path / "hints.json"
+    path.write_text(export_json(store, conv.id), encoding="utf-8")
+    tree = parse_json_file(path)
+    copy = store.insert_tree(tree)
+    carry_hints(store, copy.id, tree)
+    answers = [m.id for m in store.active_path(copy.id) if m.role == "assistant"]
+    assert set(answers).isdisjoint({a1.id, a2.id})  # new messages, new ids
+    assert hint_state(store, copy.id) == HintState(frozenset(answers), frozenset({answers[1]}))
+    assert hint_state(store, conv.id) == HintState(frozenset({a1.id, a2.id}),
+                                                   frozenset({a2.id}))  # untouched

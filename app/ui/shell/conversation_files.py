@@ -58,6 +58,10 @@ def import_file(store: ChatStore, path: Path) -> Conversation:
     Raises:
         PonderError: the file is not a readable Ponder export.
     """
+    from app.services.hints import carry_hints
     from app.store import exchange
 
-    return exchange.import_json_file(store, path)
+    tree = exchange.parse_json_file(path)
+    conversation = store.insert_tree(tree)
+    carry_hints(store, conversation.id, tree)  # its hint ids name the exported messages
+    return store.get_conversation(conversation.id)
