@@ -311,16 +311,34 @@ def test_queued_client_that_leaves_is_dropped(smol_server: ApiServer,
 
 def test_queue_full_is_429(smol_host: ModelHost) -> None:
     server = start(smol_host, max_pending=1)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # keeps the first request waiting, whatever SmolLM2 writes
+        with smol_host.turn(Priority.INTERACTIVE):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
     try:
-        running = open_stream(server, {"messages": USER, "max_tokens": 1500})
+        assert held.wait(10)
+        waiting = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        waiting.request("POST", "/v1/chat/completions",
+                        json.dumps({"messages": USER, "max_tokens": 8, "stream": True}),
+                        {"Content-Type": "application/json"})
+        wait_until(lambda: server.state.pending == 1)
         status, answer = http_json(server.port, "POST", "/v1/chat/completions",
                                    {"messages": USER, "max_tokens": 4})
         assert status == 429 and answer["error"]["code"] == "queue_full"
-        drop(running)
+        drop(waiting)
+        release.set()
+        holder.join(10)
         wait_until(lambda: server.state.pending == 0, 10)
         assert http_json(server.port, "POST", "/v1/chat/completions",
                          {"messages": USER, "max_tokens": 4})[0] == 200
     finally:
+        release.set()
+        holder.join(10)
         server.stop()
 
 
