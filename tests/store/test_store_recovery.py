@@ -146,7 +146,10 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
         yield folder
     finally:
         if mounted:
-            subprocess.run(["umount", str(folder)], check=False)
+            # lazily: the test's own database handle may still be open, and a plain
+            # umount then fails and leaves a read-only mount that pytest's later
+            # clean-up of old temporary folders cannot delete
+            subprocess.run(["umount", "-l", str(folder)], check=False)
         else:
             folder.chmod(0o755)
 
