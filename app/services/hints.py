@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.core.braces import closing_brace
 from app.core.types import ChatMessage, Role
 from app.store.chat_store import ChatStore
 from app.store.records import ConversationTree
@@ -83,7 +84,7 @@ def hidden_answer(text: str) -> tuple[str, bool]:
         start, opener = _next_box(text, position)
         if start < 0:
             break
-        end = _closing_brace(text, start + len(opener))
+        end = closing_brace(text, start + len(opener) - 1)  # the opener ends at its `{`
         pieces.append(text[position:start])
         pieces.append(ANSWER_PLACEHOLDER)
         hidden = True
@@ -99,25 +100,6 @@ def _next_box(text: str, position: int) -> tuple[int, str]:
     found = [(text.find(opener, position), opener) for opener in _BOX_OPENERS]
     found = [(index, opener) for index, opener in found if index >= 0]
     return min(found) if found else (-1, "")
-
-
-def _closing_brace(text: str, start: int) -> int:
-    """Index of the brace that closes the group opened just before `start` (-1: none yet)."""
-    depth = 1
-    index = start
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2  # an escaped brace does not count
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return -1
 
 
 @dataclass(frozen=True)
