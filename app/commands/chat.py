@@ -13,15 +13,14 @@ import argparse
 import dataclasses
 import json
 import logging
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import Any, TextIO
 
 from app.core import paths
 from app.core.errors import PonderError
+from app.core.terminal import ctrl_c_cancels, quiet_llama_logs
 from app.core.types import (
     Channel,
     ChatMessage,
@@ -41,7 +40,7 @@ from app.services.replies import ReplyService
 from app.services.sampling import resolve_options
 from app.services.states import forget_deleted
 from app.store import ChatStore
-from app.store.settings import Settings, load_settings
+from app.store.settings import Settings, load_settings, with_values
 
 DIM = "\x1b[2m"
 RESET = "\x1b[0m"
@@ -103,15 +102,6 @@ def _source(args: argparse.Namespace) -> ModelSource:
                            api_key=args.api_key, timeout_s=args.timeout)
     return ModelSource(path=Path(args.model), chat_template=template)
 
-
-def _settings(args: argparse.Namespace) -> Settings:
-    """The saved settings with this command's explicit flags on top."""
-    changes: dict[str, Any] = {}
-    for flag, key in (("ctx", "n_ctx"), ("threads", "n_threads"), ("gpu_layers", "n_gpu_layers")):
-        value = getattr(args, flag)
-        if value is not None:
-            changes[key] = value
-    return dataclasses.replace(load_settings(), **changes)
 
 
 def _options(args: argparse.Namespace, backend: Any, settings: Settings) -> GenerateOptions:
@@ -188,15 +178,6 @@ def _tell_fallback(reason: str) -> None:
     print(f"ponder: {reason}", file=sys.stderr, flush=True)
 
 
-def _quiet_llama_logs(verbose: bool) -> None:
-    logger = logging.getLogger("ponder.llama")
-    if verbose:
-        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-    else:
-        logger.addHandler(logging.NullHandler())
-        logger.propagate = False
-
-
 def _continue(args: argparse.Namespace, loaded: LoadedModel, options: GenerateOptions,
               control: GenerationControl, on_event: Callable[[StreamEvent], None]) -> None:
     """The next turn of stored conversation `args.conversation`, saved in the chats database."""
@@ -214,18 +195,17 @@ def _continue(args: argparse.Namespace, loaded: LoadedModel, options: GenerateOp
 
 def run(args: argparse.Namespace) -> int:
     """Run `ponder chat`; returns the exit code."""
-    _quiet_llama_logs(args.verbose)
+    quiet_llama_logs(args.verbose)
     control = GenerationControl()
+    with ctrl_c_cancels(control):
+        return _answer(args, control)
 
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
-        if control.is_cancelled:
-            raise KeyboardInterrupt
-        control.cancel()
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+def _answer(args: argparse.Namespace, control: GenerationControl) -> int:
     backend: Any = None
     try:
-        settings = _settings(args)
+        settings = with_values(load_settings(), n_ctx=args.ctx, n_threads=args.threads,
+                               n_gpu_layers=args.gpu_layers)
         loaded = ModelLoader().load(_source(args), settings, _tell_fallback)
         backend = loaded.backend
         options = _options(args, backend, settings)
@@ -267,6 +247,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"ponder: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGINT, previous)
         if backend is not None:
             backend.close()

@@ -14,17 +14,15 @@ prints what was voted so far (exit 130).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
-import signal
 import sys
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from app.core.errors import PonderError
+from app.core.terminal import ctrl_c_cancels, quiet_llama_logs
 from app.core.types import (
     ChatMessage,
     Finished,
@@ -37,7 +35,7 @@ from app.services.host import ModelHost
 from app.services.loading import LoadedModel, ModelLoader, ModelSource
 from app.services.sampling import resolve_options
 from app.services.tutor import plan_check, run_check
-from app.store.settings import Settings, load_settings
+from app.store.settings import Settings, load_settings, with_values
 from app.tutor.vote import CheckPlan, SampleDone, VoteFinished, VoteResult
 
 EXIT_CANCELLED = 130
@@ -74,14 +72,6 @@ def add_parser(subparsers: Any) -> None:
                         help="do not add the step-by-step, \\boxed{} instruction")
     parser.add_argument("--verbose", action="store_true", help="show llama.cpp's log on stderr")
 
-
-def _settings(args: argparse.Namespace) -> Settings:
-    changes: dict[str, Any] = {}
-    for flag, key in (("ctx", "n_ctx"), ("threads", "n_threads"), ("gpu_layers", "n_gpu_layers")):
-        value = getattr(args, flag)
-        if value is not None:
-            changes[key] = value
-    return dataclasses.replace(load_settings(), **changes)
 
 
 def _source(args: argparse.Namespace) -> ModelSource:
@@ -135,7 +125,8 @@ def report(question: str, loaded: LoadedModel, first: Finished, plan: CheckPlan,
 
 
 def _check(args: argparse.Namespace, control: GenerationControl) -> int:
-    settings = _settings(args)
+    settings = with_values(load_settings(), n_ctx=args.ctx, n_threads=args.threads,
+                               n_gpu_layers=args.gpu_layers)
     loaded = ModelLoader().load(_source(args), settings, _say)
     host = ModelHost()
     host.adopt(loaded)
@@ -178,23 +169,16 @@ def _check(args: argparse.Namespace, control: GenerationControl) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run `ponder check`; returns the exit code."""
-    logger = logging.getLogger("ponder.llama")
-    if args.verbose:
-        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-    else:
-        logger.addHandler(logging.NullHandler())
-        logger.propagate = False
+    quiet_llama_logs(args.verbose)
     if args.samples is not None and args.samples < 2:
         _say("--samples counts every answer compared, the first included: use 2 or more.")
         return 2
     control = GenerationControl()
+    with ctrl_c_cancels(control):
+        return _run_check(args, control)
 
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
-        if control.is_cancelled:
-            raise KeyboardInterrupt
-        control.cancel()
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+def _run_check(args: argparse.Namespace, control: GenerationControl) -> int:
     try:
         return _check(args, control)
     except PonderError as exc:
@@ -207,5 +191,3 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger(__name__).debug("ponder check failed", exc_info=True)
         _say(f"unexpected error: {type(exc).__name__}: {exc}")
         return 1
-    finally:
-        signal.signal(signal.SIGINT, previous)

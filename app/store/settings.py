@@ -191,6 +191,12 @@ def _migrated(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def with_values(settings: Settings, **values: Any) -> Settings:
+    """`settings` with the given fields replaced; a None value leaves its field as it is
+    (a command-line flag that was not given)."""
+    return dataclasses.replace(settings, **{k: v for k, v in values.items() if v is not None})
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings; never raises for a missing or broken file.
 
