@@ -63,6 +63,17 @@ build() {
   echo "build took $((SECONDS - t0)) s"; ls "$W/build/bin"
 }
 
+prebuilt() {  # an earlier call's build/bin (.gpubin parts, SAVE_BUILD=1) and the Python package
+  mkdir -p "$W/build" "$W/py"
+  if [ ! -f "$W/build/bin/libllama.so" ] && ls .gpubin/bin.tar.xz.* >/dev/null 2>&1; then
+    cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || return 1
+  fi
+  if [ ! -d "$W/py/llama_cpp" ]; then
+    tar xJf .gpu/llama-src.tar.xz -C "$W" ./llama_cpp_py/llama_cpp || return 1
+    cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
+  fi
+}
+
 make_r1() {  # the random-weight R1-1.5B-shaped Q4_K_M (bench/_model.py), in $W
   $PY - "$W" <<'EOF'
 import sys, subprocess
@@ -214,12 +225,7 @@ elif [ "$MODE" = gpu12 ]; then
   step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
   $PY --version; nproc; $PY -c "import numpy; print('numpy', numpy.__version__)"
   python_env || exit 1
-  if [ ! -f "$W/build/bin/libllama.so" ] && ls .gpubin/bin.tar.xz.* >/dev/null 2>&1; then
-    mkdir -p "$W/build" "$W/py"
-    cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || exit 1
-    tar xJf .gpu/llama-src.tar.xz -C "$W" ./llama_cpp_py/llama_cpp || exit 1
-    cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
-  fi
+  ls .gpubin/bin.tar.xz.* >/dev/null 2>&1 && { prebuilt || exit 1; }
   [ -f "$W/build/bin/libllama.so" ] || EXTRA_TARGETS=llama-batched-bench build || exit 1
   export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   $PY -c "import sys; from pathlib import Path; from tests.support.tiny_gguf import write_tiny_gguf
@@ -306,14 +312,7 @@ import llama_cpp; llama_cpp.Llama(sys.argv[1], n_gpu_layers=-1, n_ctx=256, verbo
   TESTS_TIMEOUT=90 engine_tests tests/engine/test_numpy_first.py 2>&1 | tail -3
 elif [ "$MODE" = gpu14 ]; then  # prebuilt .gpubin: k sequences with GPU top-k each; tutor bench
   python_env || exit 1
-  mkdir -p "$W/build" "$W/py"
-  if [ ! -f "$W/build/bin/libllama.so" ]; then
-    cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || exit 1
-  fi
-  if [ ! -d "$W/py/llama_cpp" ]; then
-    tar xJf .gpu/llama-src.tar.xz -C "$W" ./llama_cpp_py/llama_cpp || exit 1
-    cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
-  fi
+  prebuilt || exit 1
   export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   $PY -c "import sys; from pathlib import Path; from tests.support.tiny_gguf import write_tiny_gguf
 write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
@@ -339,12 +338,7 @@ write_tiny_gguf(Path(sys.argv[1]))" "$W/tiny.gguf" || exit 1
     --rounds "${ROUNDS:-5}" --tg 128 --no-raw 2>&1 | grep "gpu_\|medians"
 elif [ "$MODE" = gpu15 ]; then  # prebuilt .gpubin (not relinked): final engine proof
   python_env || exit 1
-  mkdir -p "$W/build" "$W/py"
-  [ -f "$W/build/bin/libllama.so" ] || { cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build"; } || exit 1
-  if [ ! -d "$W/py/llama_cpp" ]; then
-    tar xJf .gpu/llama-src.tar.xz -C "$W" ./llama_cpp_py/llama_cpp || exit 1
-    cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
-  fi
+  prebuilt || exit 1
   export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   echo "libstdc++ symbols exported by this libggml-cuda.so: $(nm -D --defined-only "$W/build/bin/libggml-cuda.so" | grep -c ' _ZNS[oitd]\| _ZNKS[oitd]\|codecvt')"
   ([ -f "$W/r1-shape-Q4_K_M.gguf" ] || make_r1) >"$LOGS/model.log" 2>&1 &
@@ -364,12 +358,7 @@ elif [ "$MODE" = decode ]; then
   step "machine"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
   $PY --version; nproc
   python_env || exit 1
-  if [ ! -f "$W/build/bin/libllama.so" ]; then
-    mkdir -p "$W/build" "$W/py"
-    cat .gpubin/bin.tar.xz.* | xz -d | tar xf - -C "$W/build" || exit 1
-    tar xJf .gpu/llama-src.tar.xz -C "$W" ./llama_cpp_py/llama_cpp || exit 1
-    cp -r "$W/llama_cpp_py/llama_cpp" "$W/py/"
-  fi
+  prebuilt || exit 1
   export LD_LIBRARY_PATH=$W/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   $PY -c "import llama_cpp as l; print(l.__version__, 'gpu offload', l.llama_supports_gpu_offload())"
   step "process A: tiny GGUF for the preload (gguf imported here only)"
